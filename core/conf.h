@@ -2,6 +2,7 @@
 #ifndef OK_CONF_H
 #define OK_CONF_H
 
+#include <stddef.h>
 #include "log.h"
 
 struct conf {

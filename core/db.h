@@ -57,6 +57,8 @@ PGresult *db_exec(struct db *db, const struct db_stmt *st, const char *const *pa
 /* Runs plain SQL (no parameters, may hold several statements). Returns 0 or -1 + err. */
 int db_exec_simple(struct db *db, const char *sql, struct db_error *err)
 	__attribute__((warn_unused_result));
+/* Checks the server answers (SELECT 1). Returns 0, or -1 with err filled. */
+int db_ping(struct db *db, struct db_error *err) __attribute__((warn_unused_result));
 /* Maps a SQLSTATE to (kind, http status) using the one table. */
 void db_classify(const char *sqlstate, struct db_error *err);
 /* Seconds a client should wait before retrying while the database is unavailable. */

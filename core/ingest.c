@@ -1,1 +1,113 @@
-/* placeholder */
+/* ingest.c: one round trip per request into ok_ingest()/ok_change_event(), result parsing. */
+#include <string.h>
+#include <stdio.h>
+#include <libpq-fe.h>
+
+#include "ingest.h"
+#include "db.h"
+#include "arena.h"
+#include "sbuf.h"
+#include "json.h"
+#include "event.h"
+
+static const struct db_stmt stmt_ingest = {
+	"ok_ingest",
+	"SELECT ok_ingest($1, $2::boolean, $3::uuid, $4::uuid, $5::jsonb, $6)",
+	6,
+};
+
+static const struct db_stmt stmt_change = {
+	"ok_change_event",
+	"SELECT ok_change_event($1, $2::uuid, $3::jsonb)",
+	3,
+};
+
+static void put_json(void *root)
+{
+	json_object_put(root);
+}
+
+static const char *opt_str(struct arena *a, struct json_object *o, const char *key)
+{
+	const char *s = json_get_str(o, key, NULL);
+	return s ? arena_strdup(a, s) : NULL;
+}
+
+static int opt_int(struct json_object *o, const char *key)
+{
+	struct json_object *v = json_get(o, key);
+	return v && json_object_is_type(v, json_type_int) ? json_object_get_int(v) : 0;
+}
+
+/* Runs the statement, parses its single jsonb cell into out. */
+static int call(struct db *db, struct arena *a, const struct db_stmt *st,
+	const char *const *params, struct ingest_result *out, struct db_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	PGresult *res = db_exec(db, st, params, err);
+	if (!res)
+		return -1;
+	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
+		PQclear(res);
+		db_classify(NULL, err);
+		snprintf(err->message, sizeof(err->message), "%s returned no row", st->name);
+		return -1;
+	}
+	enum json_parse_error perr;
+	struct json_object *root =
+		json_parse(PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0), &perr, NULL);
+	PQclear(res);
+	if (!root) {
+		db_classify(NULL, err);
+		snprintf(err->message, sizeof(err->message), "%s returned bad JSON: %s", st->name,
+			json_parse_error_str(perr));
+		return -1;
+	}
+	arena_on_reset(a, put_json, root);
+	out->error = opt_str(a, root, "error");
+	out->integration_id = opt_str(a, root, "integration_id");
+	out->service_id = opt_str(a, root, "service_id");
+	out->rate_limit = opt_int(root, "rate_limit");
+	out->rate_burst = opt_int(root, "rate_burst");
+	struct json_object *dup = json_get(root, "duplicate");
+	out->duplicate = dup && json_object_get_boolean(dup);
+	out->results = json_get(root, "results");
+	if (!out->error && !json_object_is_type(out->results, json_type_array)) {
+		db_classify(NULL, err);
+		snprintf(err->message, sizeof(err->message), "%s returned no results", st->name);
+		return -1;
+	}
+	return 0;
+}
+
+int ingest_events(struct db *db, struct arena *a, const struct ingest_auth *auth,
+	const struct event *evs, size_t n, const char *delivery_id, struct ingest_result *out,
+	struct db_error *err)
+{
+	struct sbuf body = SBUF_INIT;
+
+	sbuf_addch(&body, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sbuf_addch(&body, ',');
+		event_to_json(&evs[i], &body);
+	}
+	sbuf_addch(&body, ']');
+	const char *params[] = { auth->key_hash, auth->is_api_key ? "t" : "f",
+		auth->integration_id, auth->service_id, body.buf, delivery_id };
+	int rc = call(db, a, &stmt_ingest, params, out, err);
+	sbuf_release(&body);
+	return rc;
+}
+
+int ingest_change(struct db *db, struct arena *a, const struct ingest_auth *auth,
+	const struct change_event *ce, struct ingest_result *out, struct db_error *err)
+{
+	struct sbuf body = SBUF_INIT;
+
+	event_change_to_json(ce, &body);
+	const char *params[] = { auth->key_hash, auth->integration_id, body.buf };
+	int rc = call(db, a, &stmt_change, params, out, err);
+	sbuf_release(&body);
+	return rc;
+}

@@ -9,17 +9,19 @@
 
 enum json_parse_error {
 	JSON_OK = 0,
-	JSON_EMPTY,      /* no bytes, or only white space */
-	JSON_SYNTAX,     /* not JSON, trailing garbage, or truncated */
-	JSON_TOO_DEEP,   /* nesting deeper than JSON_MAX_DEPTH */
-	JSON_BAD_UTF8,   /* invalid UTF-8 in a string */
+	JSON_EMPTY,    /* no bytes, or only white space */
+	JSON_SYNTAX,   /* not JSON, trailing garbage, or truncated */
+	JSON_TOO_DEEP, /* nesting deeper than JSON_MAX_DEPTH */
+	JSON_BAD_UTF8, /* invalid UTF-8 in a string */
 };
 
 /*
- * Parses exactly one JSON value from data[0..n) (trailing white space allowed). Strings must be
- * valid UTF-8. "\u0000" escapes are accepted and later removed by json_strip_nul (PostgreSQL
- * cannot store NUL). On success returns a new root (caller puts it) and JSON_OK; on failure
- * returns NULL and sets *err, and pos (if not NULL) to the byte offset where parsing stopped.
+ * Parses exactly one JSON value from data[0..n) (trailing white space allowed) under RFC 8259:
+ * no single quotes, NaN, "1." or raw control characters in strings. Strings must be valid UTF-8.
+ * "\u0000" escapes are accepted and later removed by json_strip_nul (PostgreSQL cannot store
+ * NUL); in an object key json-c itself ends the key at the NUL ("k\u0000ey" becomes "k"). On
+ * success returns a new root (caller puts it) and JSON_OK; on failure returns NULL and sets *err,
+ * and pos (if not NULL) to the byte offset where parsing stopped.
  */
 struct json_object *json_parse(const char *data, size_t n, enum json_parse_error *err, size_t *pos);
 /* A short lower-case description of a parse error ("invalid JSON at byte 17" style is the

@@ -10,7 +10,7 @@
 
 /* Writes a new integration (routing) key: 32 lowercase hex characters + NUL. */
 void keys_new_integration(char out[KEYS_INTEGRATION_LEN + 1]);
-/* Writes a new API token "ok_" + base64url(32 random bytes) + NUL (47 chars). */
+/* Writes a new API token "ok_" + base64url(33 random bytes, 44 chars) + NUL (47 chars). */
 void keys_new_api_token(char out[48]);
 /* The stored form of any presented secret: hex(HMAC-SHA256(pepper, token)) + NUL. Lookups are
  * by this hash, so a secret is never stored or compared in the clear. */

@@ -15,7 +15,9 @@ struct sbuf {
 	size_t alloc;
 };
 extern char sbuf_empty[];
+/* clang-format off */
 #define SBUF_INIT { sbuf_empty, 0, 0 }
+/* clang-format on */
 
 void sbuf_init(struct sbuf *sb, size_t hint);
 /* Frees the memory and re-initialises sb. */
@@ -29,7 +31,9 @@ void sbuf_addstr(struct sbuf *sb, const char *s);
 void sbuf_addch(struct sbuf *sb, int c);
 void sbuf_addf(struct sbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sbuf_vaddf(struct sbuf *sb, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
-/* Appends s as a JSON string literal, quotes included; s is UTF-8 of length n. */
+/* Appends s as a JSON string literal, quotes included; s is UTF-8 of length n. Quote, backslash,
+ * \n, \r, \t are escaped as such, other control characters as \u00XX, and a byte that is not
+ * part of valid UTF-8 as \ufffd, so the output is always valid JSON. */
 void sbuf_add_json_str(struct sbuf *sb, const char *s, size_t n);
 /* Returns the string (caller owns it, never NULL) and re-initialises sb; *len may be NULL. */
 char *sbuf_detach(struct sbuf *sb, size_t *len);
