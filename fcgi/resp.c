@@ -1,5 +1,6 @@
 /* resp.c: response building and the one place that writes responses to FastCGI. */
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <fcgiapp.h>
 
@@ -55,11 +56,14 @@ void resp_json_obj(struct req *rq, int status, const struct json_object *v)
 int resp_write(struct req *rq, struct FCGX_Stream *out)
 {
 	int status = rq->status ? rq->status : 500;
+	char head[160];
 
-	FCGX_FPrintF(out,
+	/* libfcgi's own FCGX_FPrintF knows no %zu: format here */
+	int n = snprintf(head, sizeof(head),
 		"Status: %d %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
 		"Cache-Control: no-store\r\n",
 		status, resp_reason(status), rq->out.len);
+	FCGX_PutStr(head, n, out);
 	FCGX_PutStr(rq->headers.buf, (int)rq->headers.len, out);
 	FCGX_PutStr("\r\n", 2, out);
 	return FCGX_PutStr(rq->out.buf, (int)rq->out.len, out) < 0 ? -1 : 0;
