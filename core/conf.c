@@ -28,7 +28,7 @@ struct conf_key {
 static const struct conf_key conf_keys[] = {
 	{"database_url", CT_STRING, "postgresql:///opsknight", 0, 0, 0, CF(database_url)},
 	{"listen", CT_STRING, OK_RUNSTATEDIR "/opsknight/fcgi.sock", 0, 0, 0, CF(listen)},
-	{"workers", CT_INT, "0", 0, 256, 0, CF(workers)},
+	{"workers", CT_INT, "0", 0, 256, 1, CF(workers)},
 	{"api_key_pepper", CT_STRING, "", 0, 0, 0, CF(api_key_pepper)},
 	{"log_level", CT_LEVEL, "info", 0, 0, 1, CF(log_level)},
 	{"rate_limit_per_sec", CT_INT, "100", 1, 1000000, 1, CF(rate_limit_per_sec)},

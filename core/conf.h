@@ -8,7 +8,7 @@
 struct conf {
 	char *database_url;     /* libpq conninfo or URI */
 	char *listen;           /* unix socket path, or host:port */
-	int workers;            /* responder processes; 0 = 2 x online cores */
+	int workers;            /* responder processes; 0 = 4 x online cores */
 	char *api_key_pepper;   /* server secret mixed into every stored key hash */
 	enum log_level log_level;
 	int rate_limit_per_sec; /* default token-bucket rate per integration */

@@ -141,6 +141,8 @@ static int open_listener(const char *listen)
 	return fd;
 }
 
+/* Slots [0, n) are kept filled; after a reload that shrinks the pool, children in higher slots
+ * finish and are not replaced. */
 struct pool {
 	pid_t pids[MAX_CHILDREN];
 	time_t started[MAX_CHILDREN];
@@ -150,7 +152,8 @@ struct pool {
 static int online_children(const struct conf *c)
 {
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	int n = c->workers > 0 ? c->workers : (int)(cores > 0 ? 2 * cores : 2);
+	/* responders mostly wait for their commit: more of them than cores feeds group commit */
+	int n = c->workers > 0 ? c->workers : (int)(cores > 0 ? 4 * cores : 4);
 	return n > MAX_CHILDREN ? MAX_CHILDREN : n;
 }
 
@@ -173,7 +176,7 @@ static void spawn(struct pool *p, int slot, int fd, const struct conf *c, struct
 
 static void signal_all(struct pool *p, int sig)
 {
-	for (int i = 0; i < p->n; i++)
+	for (int i = 0; i < MAX_CHILDREN; i++)
 		if (p->pids[i] > 0)
 			kill(p->pids[i], sig);
 }
@@ -181,7 +184,7 @@ static void signal_all(struct pool *p, int sig)
 static int alive(const struct pool *p)
 {
 	int k = 0;
-	for (int i = 0; i < p->n; i++)
+	for (int i = 0; i < MAX_CHILDREN; i++)
 		k += p->pids[i] > 0;
 	return k;
 }
@@ -189,7 +192,7 @@ static int alive(const struct pool *p)
 /* Empties the slot of an exited child, logging an abnormal exit. */
 static void forget(struct pool *p, pid_t pid, int status)
 {
-	for (int i = 0; i < p->n; i++) {
+	for (int i = 0; i < MAX_CHILDREN; i++) {
 		if (p->pids[i] != pid)
 			continue;
 		p->pids[i] = 0;
@@ -268,6 +271,7 @@ int main(int argc, char **argv)
 				signal_all(&pool, SIGTERM); /* they finish their request and are replaced */
 				conf_release(&conf);
 				conf = fresh;
+				pool.n = online_children(&conf);
 				log_set_level(conf.log_level);
 				log_msg(LOG_INFO, "configuration reloaded", NULL);
 			}
