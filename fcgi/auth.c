@@ -60,8 +60,8 @@ void auth_find_key(struct req *rq, struct json_object *body, struct presented_ke
 			v = req_query(rq, sources[i].name);
 			break;
 		}
-		if (!v || !*v)
-			continue;
+		if (!v || !v[strspn(v, " \t")])
+			continue; /* empty or blank: not presented */
 		out->value = arena_strdup(&rq->arena, v);
 		out->source = sources[i].name;
 		out->kind = keys_is_api_token(v) ? KEY_API : KEY_INTEGRATION;
