@@ -27,9 +27,13 @@ def concurrently(n, fn):
 def test_concurrent_triggers_and_resolves(s):
     _, k = s.create_integration()
     key = new_key("conc")
-    statuses = [getattr(r, "status", r) for r in concurrently(
-        50, lambda i: s.http("POST", "/v2/enqueue", pd_event(k, dedup_key=key, summary="t%d" % i)))]
-    assert statuses == [202] * 50, statuses
+    answers = concurrently(50, lambda i: s.http(
+        "POST", "/api/events", pd_event(None, dedup_key=key, summary="t%d" % i),
+        {"X-Routing-Key": k}))
+    assert [getattr(r, "status", r) for r in answers] == [202] * 50, answers
+    actions = sorted(r.json()["result"]["action"] for r in answers)
+    assert actions == ["deduplicated"] * 49 + ["triggered"], actions
+    assert len({r.json()["result"]["incident"]["id"] for r in answers}) == 1
     rows = s.psql("SELECT status, alert_count FROM incident WHERE dedup_key = :'k'", k=key)
     assert rows == [("OPEN", "50")], rows
     assert s.scalar("SELECT count(*) FROM alert WHERE dedup_key = :'k'", k=key) == "50"
