@@ -302,53 +302,53 @@ int event_parse_change(struct json_object *body, struct arena *a, struct change_
 	return errs->n > before ? -1 : 0;
 }
 
-static void add_field_str(struct sbuf *out, const char *key, const char *val)
-{
-	sbuf_addf(out, "\"%s\":", key);
-	if (val)
-		sbuf_add_json_str(out, val, strlen(val));
-	else
-		sbuf_addstr(out, "null");
-}
+/* One member of the JSON objects handed to SQL: a string (NULL = null) or a json value. */
+struct field {
+	const char *key;
+	const char *str;
+	struct json_object *json;
+	int is_json;
+};
 
-static void add_field_json(struct sbuf *out, const char *key, struct json_object *v)
+static void add_object(struct sbuf *out, const struct field *f, size_t n)
 {
-	sbuf_addf(out, "\"%s\":", key);
-	sbuf_addstr(out, v ? json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN) : "null");
+	sbuf_addch(out, '{');
+	for (size_t i = 0; i < n; i++) {
+		sbuf_addf(out, "%s\"%s\":", i ? "," : "", f[i].key);
+		if (f[i].is_json && f[i].json)
+			sbuf_addstr(out,
+				json_object_to_json_string_ext(f[i].json, JSON_C_TO_STRING_PLAIN));
+		else if (!f[i].is_json && f[i].str)
+			sbuf_add_json_str(out, f[i].str, strlen(f[i].str));
+		else
+			sbuf_addstr(out, "null");
+	}
+	sbuf_addch(out, '}');
 }
 
 void event_to_json(const struct event *ev, struct sbuf *out)
 {
-	sbuf_addch(out, '{');
-	add_field_str(out, "action", event_action_name(ev->action));
-	sbuf_addch(out, ',');
-	add_field_str(out, "dedup_key", ev->dedup_key);
-	sbuf_addch(out, ',');
-	add_field_str(out, "summary", ev->summary);
-	sbuf_addch(out, ',');
-	add_field_str(out, "source", ev->source);
-	sbuf_addch(out, ',');
-	add_field_str(out, "severity", event_severity_name(ev->severity));
-	sbuf_addch(out, ',');
-	add_field_str(out, "occurred_at", ev->occurred_at);
-	sbuf_addch(out, ',');
-	add_field_json(out, "custom_details", ev->custom_details);
-	sbuf_addch(out, ',');
-	add_field_json(out, "payload", ev->payload);
-	sbuf_addch(out, '}');
+	const struct field f[] = {
+		{ "action", event_action_name(ev->action), NULL, 0 },
+		{ "dedup_key", ev->dedup_key, NULL, 0 },
+		{ "summary", ev->summary, NULL, 0 },
+		{ "source", ev->source, NULL, 0 },
+		{ "severity", event_severity_name(ev->severity), NULL, 0 },
+		{ "occurred_at", ev->occurred_at, NULL, 0 },
+		{ "custom_details", NULL, ev->custom_details, 1 },
+		{ "payload", NULL, ev->payload, 1 },
+	};
+	add_object(out, f, sizeof(f) / sizeof(f[0]));
 }
 
 void event_change_to_json(const struct change_event *ce, struct sbuf *out)
 {
-	sbuf_addch(out, '{');
-	add_field_str(out, "summary", ce->summary);
-	sbuf_addch(out, ',');
-	add_field_str(out, "source", ce->source);
-	sbuf_addch(out, ',');
-	add_field_str(out, "occurred_at", ce->occurred_at);
-	sbuf_addch(out, ',');
-	add_field_json(out, "custom_details", ce->custom_details);
-	sbuf_addch(out, ',');
-	add_field_json(out, "payload", ce->payload);
-	sbuf_addch(out, '}');
+	const struct field f[] = {
+		{ "summary", ce->summary, NULL, 0 },
+		{ "source", ce->source, NULL, 0 },
+		{ "occurred_at", ce->occurred_at, NULL, 0 },
+		{ "custom_details", NULL, ce->custom_details, 1 },
+		{ "payload", NULL, ce->payload, 1 },
+	};
+	add_object(out, f, sizeof(f) / sizeof(f[0]));
 }

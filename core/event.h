@@ -69,7 +69,7 @@ const char *event_action_name(enum event_action a);      /* "trigger", ... */
 const char *event_severity_name(enum event_severity s); /* "critical", ..., NULL for NONE */
 int event_severity_parse(const char *s, enum event_severity *out);
 
-/* Copies s[0..n) (valid UTF-8) into the arena with C0 controls (except none) and DEL removed.
+/* Copies s[0..n) (valid UTF-8) into the arena with every C0 control character and DEL removed.
  * Returns the copy. */
 char *event_clean_text(struct arena *a, const char *s, size_t n);
 /* Number of code points in valid UTF-8 s[0..n). */
