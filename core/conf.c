@@ -37,6 +37,7 @@ static const struct conf_key conf_keys[] = {
 	{"app_url", CT_STRING, "http://localhost:8080", 0, 0, 1, CF(app_url)},
 	{"statement_timeout_ms", CT_INT, "5000", 0, 600000, 1, CF(statement_timeout_ms)},
 	{"max_body_bytes", CT_INT, "524288", 1024, 67108864, 1, CF(max_body_bytes)},
+	{"allow_private_targets", CT_INT, "0", 0, 1, 0, CF(allow_private_targets)},
 };
 
 __attribute__((format(printf, 3, 4))) static int conf_fail(

@@ -17,6 +17,7 @@ struct conf {
 	char *app_url;          /* public base URL used in links */
 	int statement_timeout_ms;
 	int max_body_bytes;     /* request body limit enforced by the responder */
+	int allow_private_targets; /* 1: outbound HTTP/SMTP may reach loopback/private addresses */
 };
 
 /* Config file used when OPSKNIGHT_CONFIG is unset (a missing default file is not an error). */

@@ -3,6 +3,10 @@
 
 #include "auth.h"
 #include "req.h"
+#include "resp.h"
+#include "router.h"
+#include "conf.h"
+#include "db.h"
 #include "keys.h"
 #include "wrapper.h"
 
@@ -69,4 +73,79 @@ void auth_find_key(struct req *rq, struct json_object *body, struct presented_ke
 	/* remove the other body spelling too, so neither is ever stored */
 	from_body(rq, body, "routing_key");
 	from_body(rq, body, "routingKey");
+}
+
+/* Where a REST caller's API token may be, first found wins. */
+static const struct {
+	enum where where;
+	const char *name;
+} token_sources[] = {
+	{ AUTHZ, "Bearer " },
+	{ AUTHZ, "Api-Key " },
+	{ HEADER, "X-API-Key" },
+};
+
+/* The presented API token (arena copy without surrounding blanks), or NULL. */
+static const char *find_token(struct req *rq)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(token_sources); i++) {
+		const char *v = token_sources[i].where == AUTHZ ?
+			from_authz(rq, token_sources[i].name) :
+			req_header(rq, token_sources[i].name);
+		if (!v)
+			continue;
+		v += strspn(v, " \t");
+		size_t n = strlen(v);
+		while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+			n--;
+		if (n)
+			return arena_strndup(&rq->arena, v, n);
+	}
+	return NULL;
+}
+
+static int unauthorized(struct req *rq, const char *code, const char *msg, struct api_err *err)
+{
+	resp_header(rq, "WWW-Authenticate", "Bearer realm=\"opsknight\"");
+	return api_fail(err, 401, code, "%s", msg);
+}
+
+static const char *const refusal_msgs[] = {
+	[APIKEY_UNKNOWN] = "API key is not valid",
+	[APIKEY_REVOKED] = "API key has been revoked",
+	[APIKEY_USER_INACTIVE] = "the API key's user is not active",
+};
+
+int auth_require(struct req *rq, unsigned scope, struct principal *out, struct api_err *err)
+{
+	char hash[KEYS_HASH_HEX_LEN + 1];
+	struct apikey k;
+	struct db_error dberr = { 0 };
+
+	memset(out, 0, sizeof(*out));
+	const char *token = find_token(rq);
+	if (!token)
+		return unauthorized(rq, "missing_credentials",
+			"no API key was presented (Authorization: Bearer/Api-Key, X-API-Key)", err);
+	if (!keys_is_api_token(token))
+		return unauthorized(rq, apikey_status_code(APIKEY_UNKNOWN),
+			refusal_msgs[APIKEY_UNKNOWN], err);
+	keys_hash(rq->app->conf->api_key_pepper, token, strlen(token), hash);
+	if (apikey_authenticate(rq->app->db, hash, &k, &dberr) < 0)
+		return api_fail_db(rq, &dberr, err);
+	if (k.status != APIKEY_OK)
+		return unauthorized(rq, apikey_status_code(k.status), refusal_msgs[k.status], err);
+	if (!apikey_has_scope(k.scopes, scope)) {
+		const char *name = NULL;
+		for (unsigned bit = 1; bit && !name; bit <<= 1)
+			if ((scope & bit) && !(k.scopes & bit))
+				name = apikey_scope_name(bit);
+		return api_fail(err, 403, "scope_missing", "API key lacks the scope %s",
+			name ? name : "required");
+	}
+	out->key_id = arena_strdup(&rq->arena, k.id);
+	out->user_id = arena_strdup(&rq->arena, k.user_id);
+	out->role = k.role;
+	out->scopes = k.scopes;
+	return 0;
 }

@@ -4,7 +4,10 @@
 
 #include <json-c/json.h>
 
+#include "apikey.h"
+
 struct req;
+struct api_err;
 
 enum key_kind { KEY_NONE, KEY_INTEGRATION, KEY_API };
 
@@ -22,5 +25,23 @@ struct presented_key {
  * nothing was presented).
  */
 void auth_find_key(struct req *rq, struct json_object *body, struct presented_key *out);
+
+/* Who an authenticated REST request acts for. */
+struct principal {
+	const char *key_id;    /* arena strings */
+	const char *user_id;
+	enum apikey_role role;
+	unsigned scopes;       /* mask of enum apikey_scope */
+};
+
+/*
+ * Authenticates a REST request by API token — Authorization "Bearer <t>" or "Api-Key <t>"
+ * (scheme case-insensitive), else X-API-Key — and requires scope (one or more enum
+ * apikey_scope bits; the admin scope satisfies any). Returns 0 and fills out, or -1 with err
+ * filled: 401 missing_credentials, invalid_api_key, api_key_revoked or user_inactive (with a
+ * WWW-Authenticate header), 403 scope_missing, 503 database_unavailable (+ Retry-After) or 500.
+ */
+int auth_require(struct req *rq, unsigned scope, struct principal *out, struct api_err *err)
+	__attribute__((warn_unused_result));
 
 #endif

@@ -7,6 +7,7 @@
 #include "req.h"
 #include "resp.h"
 #include "event.h"
+#include "db.h"
 #include "log.h"
 #include "wrapper.h"
 #include "api/api.h"
@@ -18,6 +19,7 @@ static const struct route routes[] = {
 	{ "POST", "/api/integrations/pagerduty/v2/enqueue", events_enqueue, ERR_PAGERDUTY },
 	{ "POST", "/api/events", events_native, ERR_NATIVE },
 	{ "GET", "/api/health", health_get, ERR_NATIVE },
+	{ "GET", "/api/schedules/:id/oncall", schedules_oncall, ERR_NATIVE },
 };
 
 int api_fail(struct api_err *e, int status, const char *code, const char *fmt, ...)
@@ -30,6 +32,16 @@ int api_fail(struct api_err *e, int status, const char *code, const char *fmt, .
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+int api_fail_db(struct req *rq, const struct db_error *dberr, struct api_err *e)
+{
+	snprintf(e->detail, sizeof(e->detail), "%.5s %.240s", dberr->sqlstate, dberr->message);
+	if (dberr->kind == DB_FAIL_UNAVAILABLE || dberr->kind == DB_FAIL_RETRY) {
+		e->retry_after = db_retry_after(rq->app->db);
+		return api_fail(e, 503, "database_unavailable", "Service temporarily unavailable");
+	}
+	return api_fail(e, 500, "internal", "internal error");
 }
 
 /* 1 when path matches pattern segment by segment (":x" matches one non-empty segment). */

@@ -24,6 +24,12 @@ struct api_err {
 int api_fail(struct api_err *e, int status, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* Fills e for a failed database call and returns -1: 503 database_unavailable with
+ * Retry-After when the database is unreachable or the call may be retried, else 500 internal;
+ * the server's text goes to e->detail (the log) only. */
+struct db_error;
+int api_fail_db(struct req *rq, const struct db_error *dberr, struct api_err *e);
+
 /* A handler fills rq's response and returns 0, or returns -1 with err filled (nothing sent). */
 typedef int handler_fn(struct req *rq, struct api_err *err);
 

@@ -12,4 +12,7 @@ handler_fn events_native;         /* POST /api/events */
 /* health.c */
 handler_fn health_get;            /* GET /api/health[?mode=liveness|readiness] */
 
+/* schedules.c */
+handler_fn schedules_oncall;      /* GET /api/schedules/:id/oncall[?at=ISO-8601] */
+
 #endif

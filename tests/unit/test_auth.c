@@ -4,6 +4,7 @@
 #include "auth.h"
 #include "req.h"
 #include "json.h"
+#include "router.h"
 
 static struct req rq;
 
@@ -104,6 +105,37 @@ START_TEST(query_parsing)
 }
 END_TEST
 
+/* The failures auth_require decides before asking the database. */
+START_TEST(require_without_a_usable_token)
+{
+	struct principal p;
+	struct api_err err;
+	char *none[] = { "HTTP_AUTHORIZATION=Token token=abc", "HTTP_X_API_KEY=  ", NULL };
+	char *blank[] = { "HTTP_AUTHORIZATION=Bearer   ", NULL };
+	char *plain[] = { "HTTP_AUTHORIZATION=api-key not-a-token", NULL };
+
+	begin(none);
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(auth_require(&rq, APIKEY_SCHEDULES_READ, &p, &err), -1);
+	ck_assert_int_eq(err.status, 401);
+	ck_assert_str_eq(err.code, "missing_credentials");
+	ck_assert_ptr_nonnull(strstr(rq.headers.buf, "WWW-Authenticate: Bearer"));
+	req_end(&rq);
+
+	begin(blank);
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(auth_require(&rq, APIKEY_SCHEDULES_READ, &p, &err), -1);
+	ck_assert_str_eq(err.code, "missing_credentials");
+	req_end(&rq);
+
+	begin(plain);
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(auth_require(&rq, APIKEY_SCHEDULES_READ, &p, &err), -1);
+	ck_assert_int_eq(err.status, 401);
+	ck_assert_str_eq(err.code, "invalid_api_key");
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("auth");
@@ -113,6 +145,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, order_of_sources);
 	tcase_add_test(tc, nothing_presented);
 	tcase_add_test(tc, query_parsing);
+	tcase_add_test(tc, require_without_a_usable_token);
 	suite_add_tcase(s, tc);
 	return s;
 }
