@@ -9,10 +9,12 @@
 #include "channel.h"
 #include "breaker.h"
 #include "conf.h"
+#include "crypto.h"
 #include "db.h"
 #include "json.h"
 #include "log.h"
 #include "sbuf.h"
+#include "wrapper.h"
 
 struct sending {
 	struct job *j;
@@ -123,14 +125,51 @@ static void send_next(struct sending *s)
 	channel_send(s->j->w->http, s->j->w->breaker, c, &m, on_sent, o);
 }
 
+/* What is wrong with the payload, or NULL. A malformed payload fails at once with a reason:
+ * retrying cannot help, and an unknown kind or a missing id must not pass for "nothing to send"
+ * (ok_delivery_load answers no deliveries for those) nor for a database error (a bad UUID). */
+static const char *payload_problem(const struct job *j)
+{
+	static const struct {
+		const char *kind, *id; /* the id member the kind needs besides incident_id */
+	} kinds[] = {
+		{ "user", "user_id" },
+		{ "webhook_integration", "webhook_id" },
+		{ "status_page", "webhook_id" },
+		{ "slack", NULL },
+		{ "service_webhook", NULL },
+	};
+	const char *kind = job_str(j, "kind"), *inc = job_str(j, "incident_id");
+
+	if (!kind || !inc)
+		return "payload needs kind and incident_id";
+	if (!crypto_is_uuid(inc))
+		return "payload.incident_id is not a UUID";
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+		if (strcmp(kind, kinds[i].kind))
+			continue;
+		if (!kinds[i].id)
+			return NULL;
+		const char *id = job_str(j, kinds[i].id);
+		if (!id || !crypto_is_uuid(id))
+			return !strcmp(kinds[i].id, "user_id") ? "payload.user_id is missing or not a UUID"
+							     : "payload.webhook_id is missing or not a UUID";
+		return NULL;
+	}
+	return "unknown notification kind (user, webhook_integration, status_page, slack, "
+	       "service_webhook)";
+}
+
 void job_notification_run(struct job *j)
 {
 	struct db_error err = { 0 };
 	struct sending *s = arena_calloc(&j->arena, sizeof(*s));
 	const char *payload = json_object_to_json_string_ext(j->payload, JSON_C_TO_STRING_PLAIN);
 
-	if (!job_str(j, "kind") || !job_str(j, "incident_id")) {
-		job_finish(j, JOB_FAIL, "payload needs kind and incident_id", NULL);
+	const char *why = payload_problem(j);
+
+	if (why) {
+		job_finish(j, JOB_FAIL, why, NULL);
 		return;
 	}
 	s->j = j;
