@@ -301,6 +301,28 @@ struct json_object *channel_ref(const struct channel_msg *m, const char *key)
 	return json_object_get(lookup(m, key));
 }
 
+struct json_object *channel_service_json(const struct channel_msg *m)
+{
+	struct json_object *svc = json_object_new_object();
+
+	json_object_object_add(svc, "id", channel_ref(m, "service.id"));
+	json_object_object_add(svc, "name", channel_ref(m, "service.name"));
+	return svc;
+}
+
+struct json_object *channel_assignee_json(const struct channel_msg *m)
+{
+	struct json_object *who = lookup(m, "assignee");
+
+	if (!who || !json_object_is_type(who, json_type_object))
+		return NULL;
+	struct json_object *a = json_object_new_object();
+	json_object_object_add(a, "id", channel_ref(m, "assignee.id"));
+	json_object_object_add(a, "name", channel_ref(m, "assignee.name"));
+	json_object_object_add(a, "email", channel_ref(m, "assignee.email"));
+	return a;
+}
+
 void channel_iso(int64_t ms, char out[32])
 {
 	time_t t = (time_t)(ms / 1000);

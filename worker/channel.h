@@ -110,6 +110,10 @@ const char *channel_str(const struct channel_msg *m, const char *key);
 const char *channel_assignee(const struct channel_msg *m);
 /* A new reference to incident[key], or NULL (renders as JSON null). */
 struct json_object *channel_ref(const struct channel_msg *m, const char *key);
+/* {"id","name"} of the incident's service (new object). */
+struct json_object *channel_service_json(const struct channel_msg *m);
+/* {"id","name","email"} of the assignee (new object), or NULL (renders as JSON null). */
+struct json_object *channel_assignee_json(const struct channel_msg *m);
 /* "2024-05-01T12:00:00.000Z" */
 void channel_iso(int64_t ms, char out[32]);
 /* Appends s cut to at most max characters (UTF-8 code points), "…" marking a cut. */

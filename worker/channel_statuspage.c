@@ -8,7 +8,7 @@
 
 static int statuspage_render(const struct channel_msg *m, struct channel_out *o)
 {
-	struct json_object *root, *data, *svc, *assignee, *v;
+	struct json_object *root, *data, *v;
 	char iso[32], sig[72];
 
 	if (!channel_is_http_url(m->target))
@@ -24,22 +24,8 @@ static int statuspage_render(const struct channel_msg *m, struct channel_out *o)
 	add(data, "status", channel_ref(m, "status"));
 	add(data, "urgency", channel_ref(m, "urgency"));
 	add(data, "priority", channel_ref(m, "priority"));
-	svc = json_object_new_object();
-	add(svc, "id", channel_ref(m, "service.id"));
-	add(svc, "name", channel_ref(m, "service.name"));
-	add(data, "service", svc);
-	assignee = channel_ref(m, "assignee");
-	if (assignee && json_object_is_type(assignee, json_type_object)) {
-		struct json_object *a = json_object_new_object();
-
-		add(a, "id", channel_ref(m, "assignee.id"));
-		add(a, "name", channel_ref(m, "assignee.name"));
-		add(a, "email", channel_ref(m, "assignee.email"));
-		add(data, "assignee", a);
-	} else {
-		add(data, "assignee", NULL);
-	}
-	json_object_put(assignee);
+	add(data, "service", channel_service_json(m));
+	add(data, "assignee", channel_assignee_json(m));
 	add(data, "createdAt", channel_ref(m, "created_at"));
 	if ((v = channel_ref(m, "acknowledged_at")) && !json_object_is_type(v, json_type_null))
 		add(data, "acknowledgedAt", v);

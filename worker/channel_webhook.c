@@ -11,7 +11,7 @@ static void add(struct json_object *o, const char *key, struct json_object *v)
 
 static int webhook_render(const struct channel_msg *m, struct channel_out *o)
 {
-	struct json_object *root, *ev, *inc, *svc, *ts, *assignee;
+	struct json_object *root, *ev, *inc, *ts;
 	char iso[32], ms[24], sig[72];
 
 	if (!channel_is_http_url(m->target))
@@ -32,22 +32,8 @@ static int webhook_render(const struct channel_msg *m, struct channel_out *o)
 	add(inc, "status", channel_ref(m, "status"));
 	add(inc, "urgency", channel_ref(m, "urgency"));
 	add(inc, "url", channel_ref(m, "url"));
-	svc = json_object_new_object();
-	add(svc, "id", channel_ref(m, "service.id"));
-	add(svc, "name", channel_ref(m, "service.name"));
-	add(inc, "service", svc);
-	assignee = channel_ref(m, "assignee");
-	if (assignee && json_object_is_type(assignee, json_type_object)) {
-		struct json_object *a = json_object_new_object();
-
-		add(a, "id", channel_ref(m, "assignee.id"));
-		add(a, "name", channel_ref(m, "assignee.name"));
-		add(a, "email", channel_ref(m, "assignee.email"));
-		add(inc, "assignee", a);
-	} else {
-		add(inc, "assignee", NULL);
-	}
-	json_object_put(assignee);
+	add(inc, "service", channel_service_json(m));
+	add(inc, "assignee", channel_assignee_json(m));
 	ts = json_object_new_object();
 	add(ts, "created", channel_ref(m, "created_at"));
 	add(ts, "acknowledged", channel_ref(m, "acknowledged_at"));

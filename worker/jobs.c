@@ -138,5 +138,8 @@ void job_finish(struct job *j, enum job_outcome o, const char *error, const char
 	arena_release(&j->arena);
 	free(j);
 	w->inflight--;
-	loop_wake(w);
+	if (w->stopping)
+		event_active(w->flush_ev, 0, 0); /* the flush ends the drain when this was the last */
+	else
+		loop_wake(w);
 }
