@@ -12,8 +12,8 @@
 
 static const struct db_stmt stmt_ingest = {
 	"ok_ingest",
-	"SELECT ok_ingest($1, $2::boolean, $3::uuid, $4::uuid, $5::jsonb, $6)",
-	6,
+	"SELECT ok_ingest($1, $2::boolean, $3::uuid, $4::uuid, $5::jsonb, $6, $7::jsonb)",
+	7,
 };
 
 static const struct db_stmt stmt_change = {
@@ -94,7 +94,7 @@ int ingest_events(struct db *db, struct arena *a, const struct ingest_auth *auth
 	}
 	sbuf_addch(&body, ']');
 	const char *params[] = { auth->key_hash, auth->is_api_key ? "t" : "f",
-		auth->integration_id, auth->service_id, body.buf, delivery_id };
+		auth->integration_id, auth->service_id, body.buf, delivery_id, auth->sig_json };
 	int rc = call(db, a, &stmt_ingest, params, out, err);
 	sbuf_release(&body);
 	return rc;

@@ -18,12 +18,15 @@ struct ingest_auth {
 	int is_api_key;             /* 1: an API token (service_id required); 0: an integration key */
 	const char *integration_id; /* optional ?integrationId= addressing (UUID text), else NULL */
 	const char *service_id;     /* API-key path: the target service (UUID text), else NULL */
+	const char *sig_json;       /* the request's signature material for ok_auth_integration
+				       ({"alg","given","msg",…}), NULL where senders cannot sign */
 };
 
 struct ingest_result {
 	/* NULL on success, else the refusal code of ok_ingest: unknown_key, integration_disabled,
 	 * key_mismatch, api_key_revoked, user_inactive, scope_missing, service_required,
-	 * service_not_found, service_forbidden. */
+	 * service_not_found, service_forbidden, signature_missing, signature_expired,
+	 * signature_invalid. */
 	const char *error;
 	const char *integration_id; /* NULL on the API-key path */
 	const char *service_id;

@@ -19,11 +19,14 @@ static const struct {
 	{ BODY, "routing_key" },
 	{ BODY, "routingKey" },
 	{ HEADER, "X-Routing-Key" },
+	{ HEADER, "X-Integration-Key" },
 	{ AUTHZ, "Token token=" },
 	{ AUTHZ, "Bearer " },
 	{ HEADER, "X-API-Key" },
 	{ QUERY, "routing_key" },
 	{ QUERY, "integrationKey" },
+	{ QUERY, "integration_key" },
+	{ QUERY, "key" },
 };
 
 static const char *from_body(struct req *rq, struct json_object *body, const char *key)

@@ -19,8 +19,8 @@ struct presented_key {
 
 /*
  * Looks for the sender's secret, first found wins: body routing_key, body routingKey,
- * X-Routing-Key, Authorization "Token token=…", Authorization "Bearer …", X-API-Key, query
- * routing_key, query integrationKey. Body keys are removed from body (body may be NULL or a
+ * X-Routing-Key, X-Integration-Key, Authorization "Token token=…", Authorization "Bearer …",
+ * X-API-Key, query routing_key, integrationKey, integration_key, key (spec §1, §2.1, F.3). Body keys are removed from body (body may be NULL or a
  * non-object), so the secret is never stored with the payload. Fills out (kind KEY_NONE when
  * nothing was presented).
  */

@@ -80,8 +80,8 @@ static struct bucket *find(struct ratelimit *rl, uint64_t key, double rate, doub
 	return victim;
 }
 
-int ratelimit_take(struct ratelimit *rl, uint64_t key, double rate, double burst, int64_t now_ms,
-	int *retry_after)
+int ratelimit_take(struct ratelimit *rl, uint64_t key, double cost, double rate, double burst,
+	int64_t now_ms, int *retry_after)
 {
 	int rc = 0;
 
@@ -91,10 +91,10 @@ int ratelimit_take(struct ratelimit *rl, uint64_t key, double rate, double burst
 		b->tokens = fmin(b->burst, b->tokens + (double)(now_ms - b->last_ms) * b->rate / 1000.0);
 		b->last_ms = now_ms;
 	}
-	if (b->tokens >= 1.0) {
-		b->tokens -= 1.0;
+	if (b->tokens >= cost) {
+		b->tokens -= cost;
 	} else {
-		double wait = ceil((1.0 - b->tokens) / b->rate);
+		double wait = ceil((cost - b->tokens) / b->rate);
 		*retry_after = wait < 1 ? 1 : (int)wait;
 		rc = -1;
 	}

@@ -13,12 +13,13 @@ struct ratelimit *ratelimit_new(size_t nslots);
 void ratelimit_free(struct ratelimit *rl);
 
 /*
- * Takes one token from key's bucket, creating it full with (rate, burst) when unseen.
- * Returns 0 when allowed; -1 when empty, with *retry_after = seconds until a token is back (>= 1).
- * now_ms is a monotonic clock reading.
+ * Takes cost tokens from key's bucket (a batch of alerts costs one each), creating it full with
+ * (rate, burst) when unseen. Returns 0 when allowed; -1 when the bucket holds fewer, with
+ * *retry_after = seconds until they are back (>= 1; nothing is taken). now_ms is a monotonic
+ * clock reading.
  */
-int ratelimit_take(struct ratelimit *rl, uint64_t key, double rate, double burst, int64_t now_ms,
-	int *retry_after);
+int ratelimit_take(struct ratelimit *rl, uint64_t key, double cost, double rate, double burst,
+	int64_t now_ms, int *retry_after);
 /* Sets key's own (rate, burst), learned from the database; the bucket is clamped to burst. */
 void ratelimit_configure(struct ratelimit *rl, uint64_t key, double rate, double burst);
 

@@ -26,6 +26,7 @@ void req_begin(struct req *rq, struct app *app, char **envp)
 	rq->body = "";
 	rq->body_len = 0;
 	rq->status = 0;
+	rq->nparams = 0;
 }
 
 void req_end(struct req *rq)
@@ -106,5 +107,13 @@ const char *req_query(struct req *rq, const char *name)
 			return "";
 		p += len + (end ? 1 : 0);
 	}
+	return NULL;
+}
+
+const char *req_path_param(const struct req *rq, const char *name)
+{
+	for (int i = 0; i < rq->nparams; i++)
+		if (!strcmp(rq->param_name[i], name))
+			return rq->param_value[i];
 	return NULL;
 }

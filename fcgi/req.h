@@ -27,6 +27,10 @@ struct req {
 	const char *query;   /* QUERY_STRING, "" when absent */
 	const char *body;    /* NUL-terminated copy of the body (arena), "" when none */
 	size_t body_len;
+	/* ":name" segments of the matched route (router.c), arena copies */
+	int nparams;
+	const char *param_name[4];
+	const char *param_value[4];
 	/* response under construction (see resp.h) */
 	int status;
 	struct sbuf headers; /* extra header lines, each ending in "\r\n" */
@@ -47,6 +51,8 @@ const char *req_param(const struct req *rq, const char *name);
 const char *req_header(const struct req *rq, const char *name);
 /* The URL-decoded value of query parameter name (first occurrence, arena copy), or NULL. */
 const char *req_query(struct req *rq, const char *name);
+/* The value of the route's ":name" segment (URL-decoded), or NULL. */
+const char *req_path_param(const struct req *rq, const char *name);
 /* Decodes %XX and '+' of s[0..n) into an arena string. */
 char *req_urldecode(struct arena *a, const char *s, size_t n);
 

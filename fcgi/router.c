@@ -133,6 +133,31 @@ static const char *allowed_methods(struct req *rq)
 	return s;
 }
 
+/* Records the ":name" segments of pattern as matched by rq's path. */
+static void capture(const char *pattern, struct req *rq)
+{
+	const char *path = rq->path;
+
+	while (*pattern && *path) {
+		if (*pattern == ':') {
+			const char *name = ++pattern, *value = path;
+			while (*pattern && *pattern != '/')
+				pattern++;
+			while (*path && *path != '/')
+				path++;
+			if (rq->nparams < (int)ARRAY_SIZE(rq->param_name)) {
+				rq->param_name[rq->nparams] =
+					arena_strndup(&rq->arena, name, (size_t)(pattern - name));
+				rq->param_value[rq->nparams++] =
+					req_urldecode(&rq->arena, value, (size_t)(path - value));
+			}
+			continue;
+		}
+		pattern++;
+		path++;
+	}
+}
+
 void router_dispatch(struct req *rq)
 {
 	struct api_err err = { 0 };
@@ -150,6 +175,7 @@ void router_dispatch(struct req *rq)
 		}
 	} else {
 		style = r->style;
+		capture(r->path, rq);
 		if (r->handler(rq, &err) == 0)
 			return;
 	}

@@ -16,6 +16,9 @@
 -- escalation delays, snoozes and SLA timers are tested without sleeping. Every "now" in SQL is
 -- ok_now(); C code asks the database for it too.
 -- ---------------------------------------------------------------------------------------------
+-- HMAC and digests for verifying webhook signatures inside the ingest round trip (002).
+CREATE EXTENSION IF NOT EXISTS pgcrypto;
+
 CREATE TABLE clock (
 	id boolean PRIMARY KEY DEFAULT true CHECK (id),   -- single row
 	"offset" interval NOT NULL DEFAULT '0'             -- "offset" is reserved: quote it

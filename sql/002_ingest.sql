@@ -8,8 +8,8 @@
 -- Functions:
 --   ok_incident_json(incident) → jsonb               the incident as the API renders it
 --   ok_try_timestamptz(text) → timestamptz           lenient cast, NULL when not a timestamp
---   ok_auth_integration(key_hash, integration_id)    integration-key authentication
---   ok_ingest(key_hash, is_api_key, integration_id, service_id, events, delivery_id) → jsonb
+--   ok_auth_integration(key_hash, integration_id, sig) integration-key authentication (+ signature)
+--   ok_ingest(key_hash, is_api_key, integration_id, service_id, events, delivery_id, sig) → jsonb
 --   ok_change_event(key_hash, integration_id, event) → jsonb
 -- Refusals come back as {"error":"<code>"} and nothing is written; database errors raise.
 
@@ -59,19 +59,29 @@ $$;
 -- and its key_hash must equal p_key_hash (key_mismatch); else it is looked up by key_hash
 -- (unknown_key). A disabled integration is refused (integration_disabled). On success error is
 -- NULL and the other fields describe the sender. Reads only.
+-- Signatures (spec §2.3): p_sig is NULL where the sender cannot sign (PagerDuty endpoints,
+-- vendors without a scheme): nothing to check. Otherwise it describes what the request carried:
+-- {"alg":"sha256"|"sha1"|"token", "given":<hex digest or token, null when absent>,
+--  "msg":<the signed text: the raw body, or "{ts}.{body}"-style>, "ts":<epoch s>|absent,
+--  "max_age":<s>|absent}. When the integration has a signature_secret the request must carry a
+-- signature (signature_missing), fresh when timed (signature_expired), equal to HMAC(secret, msg)
+-- or, for "token", to the secret itself (signature_invalid). Digests are compared through their
+-- SHA-256, so the comparison's timing says nothing about the secret.
 CREATE OR REPLACE FUNCTION ok_auth_integration(p_key_hash text, p_integration_id uuid,
-	OUT error text, OUT integration_id uuid, OUT service_id uuid, OUT escalation_policy_id uuid,
-	OUT rate_limit integer, OUT rate_burst integer)
+	p_sig jsonb, OUT error text, OUT integration_id uuid, OUT service_id uuid,
+	OUT escalation_policy_id uuid, OUT rate_limit integer, OUT rate_burst integer)
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
 	v_hash text;
 	v_enabled boolean;
+	v_secret text;
+	v_expected text;
 BEGIN
 	IF p_integration_id IS NOT NULL THEN
 		SELECT ig.id, ig.key_hash, ig.enabled, ig.service_id, s.escalation_policy_id,
-			ig.rate_limit_per_sec, ig.rate_limit_burst
+			ig.rate_limit_per_sec, ig.rate_limit_burst, ig.signature_secret
 		INTO integration_id, v_hash, v_enabled, service_id, escalation_policy_id,
-			rate_limit, rate_burst
+			rate_limit, rate_burst, v_secret
 		FROM integration ig JOIN service s ON s.id = ig.service_id
 		WHERE ig.id = p_integration_id;
 		IF NOT FOUND THEN
@@ -85,8 +95,9 @@ BEGIN
 		END IF;
 	ELSE
 		SELECT ig.id, ig.enabled, ig.service_id, s.escalation_policy_id,
-			ig.rate_limit_per_sec, ig.rate_limit_burst
-		INTO integration_id, v_enabled, service_id, escalation_policy_id, rate_limit, rate_burst
+			ig.rate_limit_per_sec, ig.rate_limit_burst, ig.signature_secret
+		INTO integration_id, v_enabled, service_id, escalation_policy_id, rate_limit, rate_burst,
+			v_secret
 		FROM integration ig JOIN service s ON s.id = ig.service_id
 		WHERE ig.key_hash = p_key_hash;
 		IF NOT FOUND THEN
@@ -96,6 +107,24 @@ BEGIN
 	END IF;
 	IF NOT v_enabled THEN
 		error := 'integration_disabled';
+		RETURN;
+	END IF;
+	IF v_secret IS NULL OR p_sig IS NULL THEN
+		RETURN;
+	END IF;
+	IF p_sig->>'given' IS NULL THEN
+		error := 'signature_missing';
+	ELSIF p_sig ? 'max_age' AND (p_sig->>'ts' IS NULL OR abs(extract(epoch FROM ok_now())
+		- (p_sig->>'ts')::float8) > (p_sig->>'max_age')::float8) THEN
+		error := 'signature_expired';
+	ELSE
+		v_expected := CASE p_sig->>'alg' WHEN 'token' THEN v_secret
+			ELSE encode(hmac(convert_to(p_sig->>'msg', 'UTF8'), convert_to(v_secret, 'UTF8'),
+				p_sig->>'alg'), 'hex') END;
+		IF digest(v_expected, 'sha256') <> digest(CASE p_sig->>'alg' WHEN 'token'
+			THEN p_sig->>'given' ELSE lower(p_sig->>'given') END, 'sha256') THEN
+			error := 'signature_invalid';
+		END IF;
 	END IF;
 END
 $$;
@@ -111,7 +140,7 @@ $$;
 -- sent — so two concurrent batches lock incidents in one global order and cannot deadlock
 -- each other; results are reported in the original order.
 CREATE OR REPLACE FUNCTION ok_ingest(p_key_hash text, p_is_api_key boolean, p_integration_id uuid,
-	p_service_id uuid, p_events jsonb, p_delivery_id text)
+	p_service_id uuid, p_events jsonb, p_delivery_id text, p_sig jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -151,7 +180,7 @@ DECLARE
 BEGIN
 	-- 1. Authentication: nothing is written before it passes.
 	IF NOT p_is_api_key THEN
-		SELECT * INTO v_auth FROM ok_auth_integration(p_key_hash, p_integration_id);
+		SELECT * INTO v_auth FROM ok_auth_integration(p_key_hash, p_integration_id, p_sig);
 		IF v_auth.error IS NOT NULL THEN
 			RETURN jsonb_build_object('error', v_auth.error);
 		END IF;
@@ -473,7 +502,7 @@ DECLARE
 	v_id uuid;
 	v_details jsonb := p_event->'custom_details';
 BEGIN
-	SELECT * INTO v_auth FROM ok_auth_integration(p_key_hash, p_integration_id);
+	SELECT * INTO v_auth FROM ok_auth_integration(p_key_hash, p_integration_id, NULL);
 	IF v_auth.error IS NOT NULL THEN
 		RETURN jsonb_build_object('error', v_auth.error);
 	END IF;

@@ -9,6 +9,9 @@ handler_fn events_enqueue;        /* POST /v2/enqueue and the /api/integrations/
 handler_fn events_change_enqueue; /* POST /v2/change/enqueue */
 handler_fn events_native;         /* POST /api/events */
 
+/* integrations.c: the vendor webhooks (fcgi/integrations/) */
+handler_fn integrations_post;     /* POST /api/integrations/:name */
+
 /* health.c */
 handler_fn health_get;            /* GET /api/health[?mode=liveness|readiness] */
 

@@ -13,16 +13,8 @@
 #include "oncall.h"
 #include "schedule.h"
 
-#define PATH_PREFIX "/api/schedules/"
 #define WINDOW_BEFORE (24 * 3600) /* blocks are listed for [at - 24 h, at + 48 h) */
 #define WINDOW_AFTER (48 * 3600)
-
-/* The :id segment of /api/schedules/:id/oncall (arena copy). */
-static const char *path_id(struct req *rq)
-{
-	const char *s = rq->path + strlen(PATH_PREFIX);
-	return arena_strndup(&rq->arena, s, strcspn(s, "/"));
-}
 
 /* Reads exactly n digits from *p into *out. */
 static int digits(const char **p, int n, int *out)
@@ -176,7 +168,7 @@ int schedules_oncall(struct req *rq, struct api_err *err)
 
 	if (auth_require(rq, APIKEY_SCHEDULES_READ, &who, err) < 0)
 		return -1;
-	const char *id = path_id(rq);
+	const char *id = req_path_param(rq, "id");
 	if (!crypto_is_uuid(id)) /* names no schedule: the database is not asked */
 		return api_fail(err, 404, "not_found", "schedule not found");
 	const char *at = req_query(rq, "at");

@@ -1,0 +1,240 @@
+/* normalize.c: lookups, keyword normalisation and event finishing shared by the mappers. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "normalize.h"
+#include "vendor.h"
+#include "arena.h"
+#include "crypto.h"
+
+#define DEDUP_KEEP 222 /* + "_" + 32 hex = 255 */
+
+struct json_object *norm_get(struct json_object *obj, const char *path)
+{
+	char seg[128];
+
+	while (obj && *path) {
+		size_t n = strcspn(path, ".");
+		if (n >= sizeof(seg))
+			return NULL;
+		memcpy(seg, path, n);
+		seg[n] = '\0';
+		path += n + (path[n] == '.');
+		if (json_object_is_type(obj, json_type_object)) {
+			if (!json_object_object_get_ex(obj, seg, &obj))
+				return NULL;
+		} else if (json_object_is_type(obj, json_type_array) && isdigit((unsigned char)*seg)) {
+			obj = json_object_array_get_idx(obj, (size_t)strtoul(seg, NULL, 10));
+		} else {
+			return NULL;
+		}
+	}
+	return obj;
+}
+
+const char *norm_str(struct arena *a, struct json_object *obj, const char *path)
+{
+	struct json_object *v = norm_get(obj, path);
+	const char *s;
+
+	if (!v)
+		return NULL;
+	switch (json_object_get_type(v)) {
+	case json_type_string:
+	case json_type_int:
+	case json_type_double:
+	case json_type_boolean:
+		s = json_object_get_string(v);
+		break;
+	default:
+		return NULL;
+	}
+	while (isspace((unsigned char)*s))
+		s++;
+	size_t n = strlen(s);
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	return n ? arena_strndup(a, s, n) : NULL;
+}
+
+const char *norm_first(struct arena *a, struct json_object *obj, const char *const *paths)
+{
+	for (; *paths; paths++) {
+		const char *s = norm_str(a, obj, *paths);
+		if (s)
+			return s;
+	}
+	return NULL;
+}
+
+static int is_sep(int c)
+{
+	return isspace(c) || strchr("_-.:,;/|", c) != NULL;
+}
+
+/* 1 when key equals one of the tokens of the lower-cased value. */
+static int has_token(const char *v, const char *key)
+{
+	size_t k = strlen(key);
+
+	for (const char *p = v; *p;) {
+		while (*p && is_sep((unsigned char)*p))
+			p++;
+		size_t n = 0;
+		while (p[n] && !is_sep((unsigned char)p[n]))
+			n++;
+		if (n == k && !strncmp(p, key, k))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+int norm_match(const char *value, const char *const *keys)
+{
+	char buf[512];
+	size_t n = 0;
+
+	if (!value)
+		return 0;
+	while (isspace((unsigned char)*value))
+		value++;
+	for (; value[n] && n < sizeof(buf) - 1; n++)
+		buf[n] = (char)tolower((unsigned char)value[n]);
+	while (n && isspace((unsigned char)buf[n - 1]))
+		n--;
+	buf[n] = '\0';
+	for (; *keys; keys++) {
+		if (strlen(*keys) <= 3 ? (!strcmp(buf, *keys) || has_token(buf, *keys))
+				       : strstr(buf, *keys) != NULL)
+			return 1;
+	}
+	return 0;
+}
+
+enum event_severity norm_severity(const char *value, enum event_severity fallback)
+{
+	static const char *const critical[] = { "critical", "crit", "p1", "sev0", "sev1", "high",
+		"fatal", "down", NULL };
+	static const char *const error[] = { "error", "err", "p2", "sev2", NULL };
+	static const char *const warning[] = { "warning", "warn", "p3", "sev3", "degraded",
+		"medium", NULL };
+	static const char *const info[] = { "info", "informational", "p4", "p5", "low", "ok",
+		"normal", NULL };
+
+	if (norm_match(value, critical))
+		return SEV_CRITICAL;
+	if (norm_match(value, error))
+		return SEV_ERROR;
+	if (norm_match(value, warning))
+		return SEV_WARNING;
+	if (norm_match(value, info))
+		return SEV_INFO;
+	return fallback;
+}
+
+enum event_action norm_action(const char *value, enum event_action fallback)
+{
+	static const char *const ack[] = { "ack", "acknowledge", "acknowledged", NULL };
+	static const char *const resolve[] = { "resolve", "resolved", "close", "closed", "recover",
+		"recovered", "ok", "up", NULL };
+
+	if (norm_match(value, ack))
+		return EV_ACKNOWLEDGE;
+	if (norm_match(value, resolve))
+		return EV_RESOLVE;
+	return fallback;
+}
+
+char *norm_slug(struct arena *a, const char *s)
+{
+	char *out = arena_alloc(a, 101);
+	size_t j = 0;
+
+	for (const char *p = s ? s : ""; *p && j < 100;) {
+		if (isspace((unsigned char)*p)) {
+			out[j++] = '-';
+			while (isspace((unsigned char)*p))
+				p++;
+			continue;
+		}
+		out[j++] = (char)tolower((unsigned char)*p++);
+	}
+	out[j] = '\0';
+	return out;
+}
+
+char *norm_lower(struct arena *a, const char *s)
+{
+	char *out = arena_strdup(a, s ? s : "");
+	for (char *p = out; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return out;
+}
+
+int norm_contains(const char *haystack, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (const char *p = haystack ? haystack : ""; *p; p++)
+		if (!strncasecmp(p, needle, n))
+			return 1;
+	return n == 0;
+}
+
+char *norm_sha256_prefix(struct arena *a, const char *s, size_t n)
+{
+	unsigned char md[SHA256_LEN];
+	char hex[2 * SHA256_LEN + 1];
+
+	crypto_sha256(s, strlen(s), md);
+	crypto_hex(md, sizeof(md), hex);
+	return arena_strndup(a, hex, n > 64 ? 64 : n);
+}
+
+/* Cleaned copy capped at max code points (on a character boundary). */
+static const char *capped(struct arena *a, const char *s, size_t max)
+{
+	if (!s)
+		return NULL;
+	char *t = event_clean_text(a, s, strlen(s));
+	size_t cp = 0, i = 0;
+	for (; t[i]; i++) {
+		if (((unsigned char)t[i] & 0xC0) != 0x80 && cp++ == max)
+			break;
+	}
+	t[i] = '\0';
+	return t;
+}
+
+void norm_event(const struct vendor_ctx *c, struct event *ev, enum event_action action,
+	const char *dedup_key, const char *summary, const char *source,
+	enum event_severity severity, struct json_object *item)
+{
+	const char *key = event_clean_text(c->arena, dedup_key, strlen(dedup_key));
+
+	if (event_utf8_len(key, strlen(key)) > EVENT_DEDUP_MAX) {
+		char *h = norm_sha256_prefix(c->arena, key, 32);
+		char *cut = (char *)capped(c->arena, key, DEDUP_KEEP);
+		key = arena_printf(c->arena, "%s_%s", cut, h);
+	}
+	memset(ev, 0, sizeof(*ev));
+	ev->action = action;
+	ev->dedup_key = key;
+	ev->source = capped(c->arena, source, EVENT_SOURCE_MAX);
+	ev->summary = capped(c->arena, summary, EVENT_SUMMARY_MAX);
+	if (!ev->summary || !*ev->summary)
+		ev->summary = arena_printf(c->arena, "Alert from %s",
+			ev->source && *ev->source ? ev->source : "unknown source");
+	ev->severity = severity;
+	ev->custom_details = item;
+	ev->payload = item;
+}
+
+struct event *norm_events(const struct vendor_ctx *c, size_t n)
+{
+	return arena_calloc(c->arena, (n ? n : 1) * sizeof(struct event));
+}
