@@ -17,6 +17,7 @@ static const struct route routes[] = {
 	{ "POST", "/v2/change/enqueue", events_change_enqueue, ERR_PAGERDUTY },
 	{ "POST", "/api/integrations/pagerduty", events_enqueue, ERR_PAGERDUTY },
 	{ "POST", "/api/integrations/pagerduty/v2/enqueue", events_enqueue, ERR_PAGERDUTY },
+	{ "POST", "/api/integrations/:name", integrations_post, ERR_NATIVE }, /* after pagerduty */
 	{ "POST", "/api/events", events_native, ERR_NATIVE },
 	{ "GET", "/api/health", health_get, ERR_NATIVE },
 	{ "GET", "/api/schedules/:id/oncall", schedules_oncall, ERR_NATIVE },

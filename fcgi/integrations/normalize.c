@@ -151,10 +151,16 @@ enum event_action norm_action(const char *value, enum event_action fallback)
 
 char *norm_slug(struct arena *a, const char *s)
 {
-	char *out = arena_alloc(a, 101);
-	size_t j = 0;
+	s = s ? s : "";
+	char *out = arena_alloc(a, strlen(s) + 1);
+	size_t j = 0, cp = 0;
 
-	for (const char *p = s ? s : ""; *p && j < 100;) {
+	/* at most 100 characters (code points, never a split UTF-8 sequence) */
+	for (const char *p = s; *p;) {
+		int lead = ((unsigned char)*p & 0xC0) != 0x80;
+		if (lead && cp == 100)
+			break;
+		cp += lead;
 		if (isspace((unsigned char)*p)) {
 			out[j++] = '-';
 			while (isspace((unsigned char)*p))
@@ -237,4 +243,59 @@ void norm_event(const struct vendor_ctx *c, struct event *ev, enum event_action 
 struct event *norm_events(const struct vendor_ctx *c, size_t n)
 {
 	return arena_calloc(c->arena, (n ? n : 1) * sizeof(struct event));
+}
+
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+int norm_time(const char *s, int64_t *out)
+{
+	int y, mo, d, h, mi, sec, n = 0, off = 0;
+
+	if (sscanf(s, "%4d-%2d-%2d%*1[Tt ]%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 ||
+		!n || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+		return -1;
+	s += n;
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9'; s++)
+			;
+	if (*s == '+' || *s == '-') {
+		int oh, om, k = 0;
+		if (sscanf(s + 1, "%2d:%2d%n", &oh, &om, &k) != 2 &&
+			sscanf(s + 1, "%2d%2d%n", &oh, &om, &k) != 2)
+			return -1;
+		off = (oh * 60 + om) * 60 * (*s == '-' ? -1 : 1);
+		s += 1 + k;
+	} else if (*s == 'Z' || *s == 'z') {
+		s++;
+	}
+	if (*s)
+		return -1;
+	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
+	return 0;
+}
+
+static int same(const char *s, const char *want)
+{
+	return s && !strcmp(s, want);
+}
+
+int norm_alert_resolved(const struct vendor_ctx *c, struct json_object *group,
+	struct json_object *alert)
+{
+	const char *status = norm_str(c->arena, alert, "status");
+	const char *ends = norm_str(c->arena, alert, "endsAt");
+	int64_t t;
+
+	if (same(norm_str(c->arena, group, "status"), "resolved") || same(status, "resolved"))
+		return 1;
+	return ends && strcmp(ends, "0001-01-01T00:00:00Z") && !same(status, "firing") &&
+		norm_time(ends, &t) == 0 && t <= c->now;
 }

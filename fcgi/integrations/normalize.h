@@ -5,6 +5,7 @@
 #define OK_NORMALIZE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <json-c/json.h>
 #include "event.h"
 
@@ -30,7 +31,7 @@ enum event_severity norm_severity(const char *value, enum event_severity fallbac
 /* normalizeEventAction: acknowledge {ack,acknowledge,acknowledged} first, then resolve
  * {resolve,resolved,close,closed,recover,recovered,ok,up}; else fallback (also for NULL). */
 enum event_action norm_action(const char *value, enum event_action fallback);
-/* slug: white-space runs → '-', lower-case, at most 100 characters. Arena copy. */
+/* slug: white-space runs → '-', lower-case, at most 100 characters (code points). Arena copy. */
 char *norm_slug(struct arena *a, const char *s);
 /* lower-case ASCII copy (arena). */
 char *norm_lower(struct arena *a, const char *s);
@@ -38,6 +39,15 @@ char *norm_lower(struct arena *a, const char *s);
 int norm_contains(const char *haystack, const char *needle);
 /* hex SHA-256 of s, first n hex digits (n <= 64), arena copy. */
 char *norm_sha256_prefix(struct arena *a, const char *s, size_t n);
+
+/* Unix seconds of an RFC 3339 time ("2026-08-17T10:00:00.123+02:00"; no offset = UTC).
+ * Returns 0, or -1 when s is not such a time. */
+int norm_time(const char *s, int64_t *out);
+/* Alertmanager's resolve rule (also Grafana unified alerting): the group or the alert says
+ * "resolved", or the alert is not "firing" and has a real endsAt (not the zero time) at or
+ * before c->now. */
+int norm_alert_resolved(const struct vendor_ctx *c, struct json_object *group,
+	struct json_object *alert);
 
 /*
  * Fills ev as the one finishing step: cleans control characters, caps summary (1024) and source

@@ -35,7 +35,7 @@ struct vendor_ctx {
  * Maps body (a JSON object; form-encoded bodies arrive as an object of strings) into events.
  * Returns 0 with *evs (an arena array) and *n >= 1, or -1 with every violation in c->errs
  * (the body is not this vendor's shape: a 400 naming the field, never a 500).
- * Each event: action, dedup_key (<= 255 code points: use vendor_finish), summary, source,
+ * Each event: action, dedup_key (norm_event shortens one over 255 code points), summary, source,
  * severity; custom_details and payload default to the body (or the alert of a batch).
  */
 typedef int vendor_map_fn(struct json_object *body, const struct vendor_ctx *c, struct event **evs,

@@ -1,0 +1,55 @@
+/* appdynamics.c: AppDynamics HTTP request template alerts → one event (appendix §B). */
+#include <json-c/json.h>
+
+#include "vendor.h"
+#include "normalize.h"
+#include "arena.h"
+
+/* 1 (with a message) when path holds an object, array or boolean instead of text. */
+static int not_text(const struct vendor_ctx *c, struct json_object *body, const char *path)
+{
+	struct json_object *v = norm_get(body, path);
+
+	if (!v || json_object_is_type(v, json_type_string) ||
+		json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double))
+		return 0;
+	verrs_add(c->errs, "'%s' must be a string or a number", path);
+	return 1;
+}
+
+int map_appdynamics(
+	struct json_object *body, const struct vendor_ctx *c, struct event **evs, size_t *n)
+{
+	struct arena *a = c->arena;
+
+	if (!json_object_is_type(body, json_type_object)) {
+		verrs_add(c->errs, "body must be a JSON object");
+		return -1;
+	}
+	if (not_text(c, body, "incidentId") | not_text(c, body, "eventId") |
+		not_text(c, body, "eventType"))
+		return -1;
+
+	const char *id = NORM_FIRST(a, body, "incidentId", "eventId");
+	const char *base = NORM_FIRST(a, body, "application", "summary");
+	if (!base && json_object_is_type(norm_get(body, "node"), json_type_string))
+		base = norm_str(a, body, "node"); /* the reference reads node only as a string */
+	if (!id && !base) {
+		verrs_add(c->errs, "'incidentId' is missing (and no 'eventId', 'application', "
+				   "'summary' or 'node' to key on)");
+		return -1;
+	}
+
+	const char *type = norm_str(a, body, "eventType");
+	const char *summary = NORM_FIRST(a, body, "summary", "eventMessage", "eventType");
+	const char *key = id ? id : arena_printf(a, "appdynamics-%s", norm_slug(a, base));
+
+	*evs = norm_events(c, 1);
+	*n = 1;
+	norm_event(c, *evs, norm_action(type, EV_TRIGGER), key,
+		summary ? summary : "AppDynamics Alert", "AppDynamics",
+		norm_severity(
+			NORM_FIRST(a, body, "severity", "eventSeverity", "eventType"), SEV_WARNING),
+		body);
+	return 0;
+}

@@ -1,0 +1,80 @@
+/* better_uptime.c: Better Uptime (Better Stack) incident webhooks → one event (appendix §B). */
+#include <json-c/json.h>
+
+#include "vendor.h"
+#include "normalize.h"
+#include "arena.h"
+
+/* 1 (with a message) when path holds something other than an object. */
+static int not_object(const struct vendor_ctx *c, struct json_object *body, const char *path)
+{
+	struct json_object *v = norm_get(body, path);
+
+	if (!v || json_object_is_type(v, json_type_object))
+		return 0;
+	verrs_add(c->errs, "'%s' must be an object", path);
+	return 1;
+}
+
+/* 1 (with a message) when path holds an object, array or boolean instead of text. */
+static int not_text(const struct vendor_ctx *c, struct json_object *body, const char *path)
+{
+	struct json_object *v = norm_get(body, path);
+
+	if (!v || json_object_is_type(v, json_type_string) ||
+		json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double))
+		return 0;
+	verrs_add(c->errs, "'%s' must be a string or a number", path);
+	return 1;
+}
+
+/*
+ * The appendix reads incident.* (or top-level name/status/severity). Better Stack's own
+ * webhook is a JSON:API document, {"data":{"id","attributes":{"name","cause","status"}}}; it
+ * is read only when none of the appendix's key fields is there, so they keep precedence.
+ */
+int map_better_uptime(
+	struct json_object *body, const struct vendor_ctx *c, struct event **evs, size_t *n)
+{
+	struct arena *a = c->arena;
+
+	if (!json_object_is_type(body, json_type_object)) {
+		verrs_add(c->errs, "body must be a JSON object");
+		return -1;
+	}
+	if (not_object(c, body, "incident") | not_object(c, body, "data"))
+		return -1;
+	if (not_text(c, body, "incident.id") | not_text(c, body, "incident.status") |
+		not_text(c, body, "status"))
+		return -1;
+
+	const char *id = norm_str(a, body, "incident.id");
+	const char *name = NORM_FIRST(a, body, "incident.name", "name");
+	const char *summary = NORM_FIRST(a, body, "incident.name", "name", "incident.cause");
+	const char *status = NORM_FIRST(a, body, "incident.status", "status");
+
+	if (!id && !name &&
+		json_object_is_type(norm_get(body, "data.attributes"), json_type_object)) {
+		if (not_text(c, body, "data.id") | not_text(c, body, "data.attributes.status"))
+			return -1;
+		id = norm_str(a, body, "data.id");
+		name = norm_str(a, body, "data.attributes.name");
+		summary = NORM_FIRST(a, body, "data.attributes.name", "data.attributes.cause");
+		if (!status)
+			status = norm_str(a, body, "data.attributes.status");
+	}
+	if (!id && !name) {
+		verrs_add(c->errs, "'incident.id' is missing (and no 'incident.name' or 'name' to "
+				   "key on)");
+		return -1;
+	}
+
+	const char *key = id ? id : arena_printf(a, "better-uptime-%s", norm_slug(a, name));
+
+	*evs = norm_events(c, 1);
+	*n = 1;
+	norm_event(c, *evs, norm_action(status, EV_TRIGGER), key, summary, "Better Uptime",
+		norm_severity(NORM_FIRST(a, body, "incident.severity", "severity"), SEV_WARNING),
+		body);
+	return 0;
+}

@@ -1,0 +1,66 @@
+/* splunk_observability.c: Splunk Observability Cloud (SignalFx) detector webhooks into events. */
+#include <string.h>
+
+#include "vendor.h"
+#include "normalize.h"
+#include "arena.h"
+
+/*
+ * Appendix §B: action normAction(status|eventType), dedup incidentId|detectorId else
+ * splunk-observability-{slug(detectorName|title)}, summary title|detectorName|description
+ * (else "Splunk Observability Alert"), source "Splunk Observability", severity normSev(severity).
+ * Refused: no identity (incidentId, detectorId, detectorName, title) or no status/eventType.
+ */
+
+/* A violation when path holds an object or an array. */
+static int want_scalar(const struct vendor_ctx *c, struct json_object *body, const char *path)
+{
+	struct json_object *v = norm_get(body, path);
+
+	if (v && (json_object_is_type(v, json_type_object) ||
+			 json_object_is_type(v, json_type_array))) {
+		verrs_add(c->errs, "'%s' must be a string or a number", path);
+		return -1;
+	}
+	return 0;
+}
+
+int map_splunk_observability(
+	struct json_object *body, const struct vendor_ctx *c, struct event **evs, size_t *n)
+{
+	static const char *const scalars[] = {"incidentId", "detectorId", "detectorName", "title",
+		"description", "status", "eventType", "severity"};
+	int bad = 0;
+
+	if (!json_object_is_type(body, json_type_object)) {
+		verrs_add(c->errs, "body must be a JSON object");
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(scalars) / sizeof(scalars[0]); i++)
+		bad |= want_scalar(c, body, scalars[i]);
+	if (bad)
+		return -1;
+
+	const char *id = NORM_FIRST(c->arena, body, "incidentId", "detectorId");
+	const char *name = NORM_FIRST(c->arena, body, "detectorName", "title");
+	const char *status = NORM_FIRST(c->arena, body, "status", "eventType");
+	if (!id && !name)
+		verrs_add(c->errs,
+			"'incidentId' (or 'detectorId', 'detectorName', 'title') is missing");
+	if (!status)
+		verrs_add(c->errs, "'status' (or 'eventType') is missing");
+	if (!status || (!id && !name))
+		return -1;
+
+	const char *summary = NORM_FIRST(c->arena, body, "title", "detectorName", "description");
+	const char *key =
+		id ? id
+		   : arena_printf(c->arena, "splunk-observability-%s", norm_slug(c->arena, name));
+
+	*evs = norm_events(c, 1);
+	*n = 1;
+	norm_event(c, *evs, norm_action(status, EV_TRIGGER), key,
+		summary ? summary : "Splunk Observability Alert", "Splunk Observability",
+		norm_severity(norm_str(c->arena, body, "severity"), SEV_WARNING), body);
+	return 0;
+}
