@@ -22,6 +22,14 @@ static const struct db_stmt stmt_change = {
 	3,
 };
 
+static const struct db_stmt stmt_sns_cert = {
+	"ok_sns_certificate", "SELECT ok_sns_certificate($1)", 1,
+};
+
+static const struct db_stmt stmt_sns_subscribe = {
+	"ok_sns_subscribe", "SELECT ok_sns_subscribe($1, $2::uuid, $3::jsonb, $4, $5)", 5,
+};
+
 static void put_json(void *root)
 {
 	json_object_put(root);
@@ -72,7 +80,8 @@ static int call(struct db *db, struct arena *a, const struct db_stmt *st,
 	struct json_object *dup = json_get(root, "duplicate");
 	out->duplicate = dup && json_object_get_boolean(dup);
 	out->results = json_get(root, "results");
-	if (!out->error && !json_object_is_type(out->results, json_type_array)) {
+	if (!out->error && st != &stmt_sns_subscribe &&
+		!json_object_is_type(out->results, json_type_array)) {
 		db_classify(NULL, err);
 		snprintf(err->message, sizeof(err->message), "%s returned no results", st->name);
 		return -1;
@@ -110,4 +119,26 @@ int ingest_change(struct db *db, struct arena *a, const struct ingest_auth *auth
 	int rc = call(db, a, &stmt_change, params, out, err);
 	sbuf_release(&body);
 	return rc;
+}
+
+int ingest_sns_certificate(struct db *db, struct arena *a, const char *url, const char **pem,
+	struct db_error *err)
+{
+	const char *params[] = { url };
+	PGresult *res = db_exec(db, &stmt_sns_cert, params, err);
+
+	if (!res)
+		return -1;
+	*pem = PQntuples(res) == 1 && !PQgetisnull(res, 0, 0) ?
+		arena_strdup(a, PQgetvalue(res, 0, 0)) : NULL;
+	PQclear(res);
+	return 0;
+}
+
+int ingest_sns_subscribe(struct db *db, struct arena *a, const struct ingest_auth *auth,
+	const char *url, const char *message_id, struct ingest_result *out, struct db_error *err)
+{
+	const char *params[] = { auth->key_hash, auth->integration_id, auth->sig_json, url,
+		message_id };
+	return call(db, a, &stmt_sns_subscribe, params, out, err);
 }

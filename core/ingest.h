@@ -26,7 +26,7 @@ struct ingest_result {
 	/* NULL on success, else the refusal code of ok_ingest: unknown_key, integration_disabled,
 	 * key_mismatch, api_key_revoked, user_inactive, scope_missing, service_required,
 	 * service_not_found, service_forbidden, signature_missing, signature_expired,
-	 * signature_invalid. */
+	 * signature_invalid, signature_pending (an SNS certificate is being fetched). */
 	const char *error;
 	const char *integration_id; /* NULL on the API-key path */
 	const char *service_id;
@@ -49,6 +49,16 @@ int ingest_events(struct db *db, struct arena *a, const struct ingest_auth *auth
 /* Stores one change event; same contract (out->results holds one {"id":…} object). */
 int ingest_change(struct db *db, struct arena *a, const struct ingest_auth *auth,
 	const struct change_event *ce, struct ingest_result *out, struct db_error *err)
+	__attribute__((warn_unused_result));
+
+/* The SNS signing certificate of url (PEM, arena copy) in *pem, or NULL when it is not known yet
+ * (a worker fetch is then queued). Returns 0, or -1 with err filled. */
+int ingest_sns_certificate(struct db *db, struct arena *a, const char *url, const char **pem,
+	struct db_error *err) __attribute__((warn_unused_result));
+/* An SNS SubscriptionConfirmation for the sender: queues the visit of url. out->error as for
+ * ingest_events, plus sns_url_refused (SubscribeURL is not AWS's); out->results is empty. */
+int ingest_sns_subscribe(struct db *db, struct arena *a, const struct ingest_auth *auth,
+	const char *url, const char *message_id, struct ingest_result *out, struct db_error *err)
 	__attribute__((warn_unused_result));
 
 #endif

@@ -42,6 +42,10 @@ static const struct {
 	{ "signature_invalid", 401, "signature does not match the request body", 0, NULL },
 	{ "signature_expired", 401, "signature timestamp is missing or more than 300 s old", 0,
 		NULL },
+	{ "signature_pending", 503, "the SNS signing certificate is being fetched; deliver again", 0,
+		NULL },
+	{ "sns_url_refused", 400, "SubscribeURL is not an https URL on sns.<region>.amazonaws.com", 0,
+		NULL },
 };
 
 int intake_refuse(const char *code, int pagerduty, struct api_err *err)
@@ -51,6 +55,8 @@ int intake_refuse(const char *code, int pagerduty, struct api_err *err)
 			continue;
 		if (pagerduty && refusals[i].pd_status)
 			return api_fail(err, refusals[i].pd_status, code, "%s", refusals[i].pd_msg);
+		if (refusals[i].status == 503)
+			err->retry_after = 30;
 		return api_fail(err, refusals[i].status, code, "%s", refusals[i].msg);
 	}
 	api_fail(err, 500, "internal", "internal error");

@@ -21,6 +21,7 @@
 #include "resp.h"
 #include "router.h"
 #include "ratelimit.h"
+#include "sns.h"
 
 #define RATELIMIT_SLOTS 8192
 #define MAX_CHILDREN 256
@@ -115,6 +116,7 @@ static void child_main(int listen_fd, const struct conf *conf, struct ratelimit 
 		serve_one(&rq, &app, &fr);
 	FCGX_Free(&fr, 1);
 	req_release(&rq);
+	sns_cache_clear();
 	db_free(app.db);
 }
 

@@ -222,6 +222,9 @@ CREATE TABLE integration (
 	enabled boolean NOT NULL DEFAULT true,
 	rate_limit_per_sec integer CHECK (rate_limit_per_sec > 0),  -- NULL: the server default
 	rate_limit_burst integer CHECK (rate_limit_burst > 0),      -- NULL: the server default
+	-- AWS SNS senders: verify message signatures and the SubscribeURL/SigningCertURL hosts
+	-- (turned off only for tests that cannot reach AWS)
+	sns_verify boolean NOT NULL DEFAULT true,
 	service_id uuid NOT NULL REFERENCES service (id) ON DELETE CASCADE,
 	created_at timestamptz NOT NULL DEFAULT ok_now(),
 	updated_at timestamptz NOT NULL DEFAULT ok_now()
@@ -371,6 +374,14 @@ CREATE INDEX change_event_service_created ON change_event (service_id, created_a
 
 -- DESIGN decision 5: a sender's delivery id (X-GitHub-Delivery, SNS MessageId, Idempotency-Key,
 -- Sentry Request-ID) seen once; a redelivery gets the stored response and writes nothing.
+-- AWS SNS signing certificates by SigningCertURL, fetched once by the worker (SNS_CERT job) and
+-- read by the responders to verify SNS message signatures.
+CREATE TABLE sns_certificate (
+	url text PRIMARY KEY,
+	pem text NOT NULL,
+	fetched_at timestamptz NOT NULL DEFAULT ok_now()
+);
+
 CREATE TABLE webhook_delivery (
 	integration_id uuid NOT NULL REFERENCES integration (id) ON DELETE CASCADE,
 	delivery_id text NOT NULL CHECK (char_length(delivery_id) BETWEEN 1 AND 255),
@@ -389,7 +400,7 @@ CREATE INDEX webhook_delivery_created ON webhook_delivery (created_at);  -- rete
 CREATE TABLE background_job (
 	id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
 	type text NOT NULL CHECK (type IN ('ESCALATION', 'NOTIFY', 'STATUS_PAGE', 'NOTIFICATION',
-		'AUTO_UNSNOOZE', 'SCHEDULED_TASK')),
+		'AUTO_UNSNOOZE', 'SCHEDULED_TASK', 'SNS_CONFIRM', 'SNS_CERT')),
 	status text NOT NULL DEFAULT 'PENDING' CHECK (status IN
 		('PENDING', 'PROCESSING', 'COMPLETED', 'FAILED', 'CANCELLED')),
 	run_at timestamptz NOT NULL DEFAULT ok_now(),

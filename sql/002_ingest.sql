@@ -61,7 +61,7 @@ $$;
 -- NULL and the other fields describe the sender. Reads only.
 -- Signatures (spec §2.3): p_sig is NULL where the sender cannot sign (PagerDuty endpoints,
 -- vendors without a scheme): nothing to check. Otherwise it describes what the request carried:
--- {"alg":"sha256"|"sha1"|"token", "given":<hex digest or token, null when absent>,
+-- {"alg":"sha256"|"sha1"|"token"|"sns", "given":<hex digest or token, null when absent>,
 --  "msg":<the signed text: the raw body, or "{ts}.{body}"-style>, "ts":<epoch s>|absent,
 --  "max_age":<s>|absent}. When the integration has a signature_secret the request must carry a
 -- signature (signature_missing), fresh when timed (signature_expired), equal to HMAC(secret, msg)
@@ -69,7 +69,8 @@ $$;
 -- SHA-256, so the comparison's timing says nothing about the secret.
 CREATE OR REPLACE FUNCTION ok_auth_integration(p_key_hash text, p_integration_id uuid,
 	p_sig jsonb, OUT error text, OUT integration_id uuid, OUT service_id uuid,
-	OUT escalation_policy_id uuid, OUT rate_limit integer, OUT rate_burst integer)
+	OUT escalation_policy_id uuid, OUT rate_limit integer, OUT rate_burst integer,
+	OUT sns_verify boolean)
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
 	v_hash text;
@@ -79,9 +80,9 @@ DECLARE
 BEGIN
 	IF p_integration_id IS NOT NULL THEN
 		SELECT ig.id, ig.key_hash, ig.enabled, ig.service_id, s.escalation_policy_id,
-			ig.rate_limit_per_sec, ig.rate_limit_burst, ig.signature_secret
+			ig.rate_limit_per_sec, ig.rate_limit_burst, ig.signature_secret, ig.sns_verify
 		INTO integration_id, v_hash, v_enabled, service_id, escalation_policy_id,
-			rate_limit, rate_burst, v_secret
+			rate_limit, rate_burst, v_secret, sns_verify
 		FROM integration ig JOIN service s ON s.id = ig.service_id
 		WHERE ig.id = p_integration_id;
 		IF NOT FOUND THEN
@@ -95,9 +96,9 @@ BEGIN
 		END IF;
 	ELSE
 		SELECT ig.id, ig.enabled, ig.service_id, s.escalation_policy_id,
-			ig.rate_limit_per_sec, ig.rate_limit_burst, ig.signature_secret
+			ig.rate_limit_per_sec, ig.rate_limit_burst, ig.signature_secret, ig.sns_verify
 		INTO integration_id, v_enabled, service_id, escalation_policy_id, rate_limit, rate_burst,
-			v_secret
+			v_secret, sns_verify
 		FROM integration ig JOIN service s ON s.id = ig.service_id
 		WHERE ig.key_hash = p_key_hash;
 		IF NOT FOUND THEN
@@ -107,6 +108,16 @@ BEGIN
 	END IF;
 	IF NOT v_enabled THEN
 		error := 'integration_disabled';
+		RETURN;
+	END IF;
+	-- AWS SNS: the responder verified the message signature against AWS's certificate
+	-- ({"alg":"sns","verified":true|false|null}; null = certificate not fetched yet)
+	IF p_sig->>'alg' = 'sns' THEN
+		IF sns_verify AND p_sig->'verified' = 'null'::jsonb THEN
+			error := 'signature_pending';
+		ELSIF sns_verify AND NOT (p_sig->>'verified')::boolean THEN
+			error := 'signature_invalid';
+		END IF;
 		RETURN;
 	END IF;
 	IF v_secret IS NULL OR p_sig IS NULL THEN
@@ -520,3 +531,4 @@ BEGIN
 		'rate_burst', v_auth.rate_burst, 'results', jsonb_build_array(jsonb_build_object('id', v_id)));
 END
 $$;
+

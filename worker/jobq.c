@@ -117,6 +117,10 @@ static const struct db_stmt st_delivery_record = {
 	"jobq_delivery_record", "SELECT ok_delivery_record($1::jsonb, $2::jsonb)", 2,
 };
 
+static const struct db_stmt st_sns_store = {
+	"jobq_sns_store", "SELECT ok_sns_certificate_store($1, $2)", 2,
+};
+
 /* The periodic tasks' SQL, one constant statement each (sql/003_worker.sql). */
 static const struct db_stmt task_stmts[] = {
 	{ "task_escalation_sweep", "SELECT ok_task_escalation_sweep()", 0 },
@@ -327,4 +331,10 @@ int jobq_task(struct worker *w, const char *name, struct db_error *err)
 	db_classify(NULL, err);
 	snprintf(err->message, sizeof(err->message), "unknown task %s", name);
 	return -1;
+}
+
+int jobq_sns_store(struct worker *w, const char *url, const char *pem, struct db_error *err)
+{
+	const char *params[] = { url, pem };
+	return run(w, &st_sns_store, params, err);
 }

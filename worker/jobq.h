@@ -54,6 +54,8 @@ struct json_object *jobq_delivery_load(struct worker *w, const char *job_id, con
 	struct db_error *err);
 int jobq_delivery_record(struct worker *w, const char *payload, const char *results,
 	struct db_error *err);
+/* Stores a fetched SNS signing certificate. Returns 0 or -1. */
+int jobq_sns_store(struct worker *w, const char *url, const char *pem, struct db_error *err);
 /* A periodic task's SQL (ok_task_<name>()); returns its integer result or -1. */
 int jobq_task(struct worker *w, const char *name, struct db_error *err);
 

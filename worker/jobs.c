@@ -19,6 +19,8 @@ static const struct job_type types[] = {
 	{ "NOTIFICATION", job_notification_run, 3, jobs_backoff_delivery },
 	{ "AUTO_UNSNOOZE", job_unsnooze_run, 5, jobs_backoff_standard },
 	{ "SCHEDULED_TASK", job_task_run, 1, jobs_backoff_standard },
+	{ "SNS_CONFIRM", job_sns_confirm_run, 5, jobs_backoff_delivery },
+	{ "SNS_CERT", job_sns_cert_run, 5, jobs_backoff_delivery },
 };
 
 /* A uniform random number in [0, 1). */

@@ -96,5 +96,7 @@ void job_notify_run(struct job *j);
 void job_status_page_run(struct job *j);
 void job_notification_run(struct job *j);
 void job_task_run(struct job *j);
+void job_sns_confirm_run(struct job *j);
+void job_sns_cert_run(struct job *j);
 
 #endif

@@ -16,6 +16,7 @@
 #include "ingest.h"
 #include "json.h"
 #include "sbuf.h"
+#include "sns.h"
 #include "vendor.h"
 #include "wrapper.h"
 
@@ -103,6 +104,50 @@ static const char *signature_json(struct req *rq, const struct vendor *vd)
 	return out;
 }
 
+/* An SNS message's signature verdict for ok_auth_integration: {"alg":"sns","verified":…},
+ * true/false, or null while AWS's certificate is being fetched (the worker queues it). */
+static int sns_signature(struct req *rq, struct json_object *body, const char **sig,
+	struct api_err *err)
+{
+	const char *url = json_get_str(body, "SigningCertURL", NULL);
+	const char *verdict = "false";
+
+	if (url && sns_cert_url_trusted(url)) {
+		const char *pem = sns_cache_get(url);
+		if (!pem) {
+			struct db_error dberr = { 0 };
+			if (ingest_sns_certificate(rq->app->db, &rq->arena, url, &pem, &dberr) < 0)
+				return api_fail_db(rq, &dberr, err);
+			if (pem)
+				sns_cache_put(url, pem);
+		}
+		verdict = !pem ? "null" : sns_verify(body, pem) ? "true" : "false";
+	}
+	*sig = arena_printf(&rq->arena, "{\"alg\":\"sns\",\"verified\":%s}", verdict);
+	return 0;
+}
+
+/* SubscriptionConfirmation: the worker visits SubscribeURL (queued in the same round trip). */
+static int sns_subscribe(struct req *rq, struct json_object *body, const struct ingest_auth *auth,
+	struct api_err *err)
+{
+	const char *url = json_get_str(body, "SubscribeURL", NULL);
+	struct ingest_result r;
+	struct db_error dberr = { 0 };
+
+	if (!url)
+		return api_fail(err, 400, "invalid_payload",
+			"cloudwatch payload: 'SubscribeURL' is missing");
+	if (ingest_sns_subscribe(rq->app->db, &rq->arena, auth, url,
+		    json_get_str(body, "MessageId", NULL), &r, &dberr) < 0)
+		return api_fail_db(rq, &dberr, err);
+	if (r.error)
+		return intake_refuse(r.error, 0, err);
+	static const char ok[] = "{\"status\":\"subscription_confirmation_queued\"}";
+	resp_json(rq, 200, ok, sizeof(ok) - 1);
+	return 0;
+}
+
 /* The sender's delivery id: the vendor's header, Idempotency-Key, or a body field. */
 static const char *delivery_id(struct req *rq, const struct vendor *vd, struct json_object *body)
 {
@@ -158,6 +203,15 @@ int integrations_post(struct req *rq, struct api_err *err)
 		return intake_refuse("unknown_key", 0, err);
 	auth.integration_id = iid;
 
+	/* AWS SNS envelopes: the signature is AWS's, checked against its certificate */
+	const char *sns_type = vd->sig == SIG_SNS ? json_get_str(body, "Type", NULL) : NULL;
+	if (sns_type) {
+		if (sns_signature(rq, body, &auth.sig_json, err) < 0)
+			return -1;
+		if (!strcmp(sns_type, "SubscriptionConfirmation"))
+			return sns_subscribe(rq, body, &auth, err);
+	}
+
 	struct vendor_ctx ctx = { &rq->arena, (int64_t)time(NULL), v };
 	if (vd->map(body, &ctx, &evs, &n) < 0 || n == 0) {
 		if (!v->n)
@@ -165,7 +219,8 @@ int integrations_post(struct req *rq, struct api_err *err)
 		err->details = v;
 		return api_fail(err, 400, "invalid_payload", "%s payload: %s", vd->name, v->msg[0]);
 	}
-	auth.sig_json = signature_json(rq, vd);
+	if (!sns_type)
+		auth.sig_json = signature_json(rq, vd);
 
 	/* admission: every trigger costs a token; acknowledge and resolve are never throttled */
 	int triggers = 0;
