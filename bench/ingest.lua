@@ -2,6 +2,9 @@
 --
 -- Arguments (after "--" on the wrk command line):
 --   1 routing key (32 chars)   2 dedup-key prefix   3 number of dedup keys   4 seconds to send
+--   5 batch size: 0 (default) sends PagerDuty Events v2 triggers to /v2/enqueue; N > 0 sends
+--     Alertmanager webhooks of N firing alerts each to /api/integrations/prometheus (the
+--     fingerprints cycle over the same dedup keys), so each 202 stands for N alerts
 --
 -- Each thread cycles over the dedup keys "<prefix><000..N-1>". Triggers are sent for <seconds>
 -- (measured from init); after that request() returns an empty string, which wrk writes as zero
@@ -38,6 +41,22 @@ local function body(key, prefix, i)
 		key, prefix, i, i, i)
 end
 
+-- an Alertmanager v4 webhook with alerts i*batch .. i*batch+batch-1 (mod nkeys)
+local function batch_body(prefix, i, batch, n)
+	local alerts = {}
+	for j = 0, batch - 1 do
+		local k = (i * batch + j) % n
+		alerts[#alerts + 1] = string.format(
+			'{"status":"firing","labels":{"alertname":"BenchAlert","instance":"host-%03d",' ..
+			'"severity":"warning"},"annotations":{"summary":"bench alert %d"},' ..
+			'"startsAt":"2026-01-01T00:00:00Z","endsAt":"0001-01-01T00:00:00Z",' ..
+			'"fingerprint":"%s%03d"}', k, k, prefix, k)
+	end
+	return '{"version":"4","status":"firing","receiver":"opsknight","groupKey":"{}:{}",' ..
+		'"groupLabels":{},"commonLabels":{},"commonAnnotations":{},"externalURL":"",' ..
+		'"alerts":[' .. table.concat(alerts, ",") .. ']}'
+end
+
 -- main state: remember every thread so done() can read its counters ----------------------------
 local threads = {}
 local nthreads = 0
@@ -60,9 +79,15 @@ function init(args)
 	local prefix = args[2] or "bench-"
 	nkeys = tonumber(args[3]) or 500
 	local seconds = tonumber(args[4]) or 15
+	local batch = tonumber(args[5]) or 0
 	reqs = {}
 	for i = 0, nkeys - 1 do
-		reqs[i] = wrk.format("POST", path, headers, body(key, prefix, i))
+		if batch > 0 then
+			reqs[i] = wrk.format("POST", "/api/integrations/prometheus?integrationKey=" .. key,
+				headers, batch_body(prefix, i, batch, nkeys))
+		else
+			reqs[i] = wrk.format("POST", path, headers, body(key, prefix, i))
+		end
 	end
 	cursor = (id or 0) * 37 % nkeys
 	-- wrk 4.x calls request() once in thread 0's state from the main OS thread to inspect the

@@ -39,8 +39,14 @@ int map_appdynamics(
 				   "'summary' or 'node' to key on)");
 		return -1;
 	}
-
+	/* AppDynamics HTTP request templates always carry the event type; a body without one is
+	 * another vendor's (Splunk Observability's incidentId, the generic webhook's summary). */
 	const char *type = norm_str(a, body, "eventType");
+	if (!type) {
+		verrs_add(c->errs, "'eventType' is missing (not an AppDynamics payload?)");
+		return -1;
+	}
+
 	const char *summary = NORM_FIRST(a, body, "summary", "eventMessage", "eventType");
 	const char *key = id ? id : arena_printf(a, "appdynamics-%s", norm_slug(a, base));
 

@@ -68,6 +68,12 @@ int map_better_uptime(
 				   "key on)");
 		return -1;
 	}
+	/* Better Stack always reports the incident's status; New Relic's incident has a state. */
+	if (!status) {
+		verrs_add(c->errs, "'incident.status' is missing (or 'status', "
+				   "'data.attributes.status'; not a Better Uptime payload?)");
+		return -1;
+	}
 
 	const char *key = id ? id : arena_printf(a, "better-uptime-%s", norm_slug(a, name));
 

@@ -55,6 +55,12 @@ int map_bitbucket(
 		verrs_add(c->errs, "'repository.full_name' is missing");
 		return -1;
 	}
+	/* A bare repository is every forge's; Bitbucket's build events carry one of these. */
+	if (!norm_get(body, "commit_status") && !norm_get(body, "pipeline")) {
+		verrs_add(c->errs, "'commit_status' (or 'pipeline') is missing (not a Bitbucket "
+				   "payload?)");
+		return -1;
+	}
 
 	const char *result = norm_str(a, body, "pipeline.state.result.name");
 	const char *state = norm_str(a, body, "pipeline.state.name");

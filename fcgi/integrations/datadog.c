@@ -24,6 +24,17 @@ static int check_item(struct json_object *it, const struct vendor_ctx *c, const 
 			where);
 		return -1;
 	}
+	/* Datadog's payloads (its default template, the reference's) always carry a title or
+	 * its event/alert type; an id inside an alert or monitor object alone is Elastic's or
+	 * Uptime Kuma's. */
+	if (!NORM_FIRST(c->arena, it, "title", "alert.title", "event_type", "alert_type",
+		    "aggregation_key")) {
+		verrs_add(c->errs,
+			"%s has no 'title', 'alert.title', 'event_type', 'alert_type' or "
+			"'aggregation_key' (not a Datadog payload?)",
+			where);
+		return -1;
+	}
 	return 0;
 }
 

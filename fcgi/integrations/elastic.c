@@ -51,6 +51,13 @@ int map_elastic(struct json_object *body, const struct vendor_ctx *c, struct eve
 				   "'alert.reason', 'context.message' or 'message' to key on)");
 		return -1;
 	}
+	/* Kibana's connector templates render {{rule.*}}, {{alert.*}} and {{context.*}}; a bare
+	 * top-level message (Opsgenie's alert) is not an Elastic body. */
+	if (!norm_get(body, "rule") && !norm_get(body, "alert") && !norm_get(body, "context")) {
+		verrs_add(c->errs, "'rule' (or 'alert', 'context') is missing (not an Elastic "
+				   "payload?)");
+		return -1;
+	}
 
 	/* rule.name is the summary's first choice, so slug(rule.name|summary) = slug(summary) */
 	const char *key = id ? id : arena_printf(a, "elastic-%s", norm_slug(a, summary));

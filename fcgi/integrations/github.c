@@ -165,6 +165,14 @@ int map_github(struct json_object *body, const struct vendor_ctx *c, struct even
 				"GitLab build, nor a 'repository.full_name'");
 			return -1;
 		}
+		/* A bare repository is any forge's (Bitbucket's too): GitHub sends sender with
+		 * every delivery (action with most, pusher with a push); GitLab names object_kind. */
+		if (!kind && !norm_get(body, "sender") && !norm_get(body, "action") &&
+			!norm_get(body, "pusher")) {
+			verrs_add(c->errs, "'sender' (or 'action', 'pusher') is missing (not a GitHub "
+					   "payload?)");
+			return -1;
+		}
 		norm_event(c, ev, EV_ACKNOWLEDGE, arena_printf(c->arena, "github-unknown-%s", repo),
 			arena_printf(
 				c->arena, "GitHub event received: %s", what ? what : "unknown"),

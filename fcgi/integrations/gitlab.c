@@ -147,9 +147,10 @@ int map_gitlab(struct json_object *body, const struct vendor_ctx *c, struct even
 		verrs_add(c->errs, "body must be a JSON object");
 		return -1;
 	}
-	/* The reference defaulted to "pipeline"; GitLab always names the kind, so a body without
-	 * one is not a GitLab delivery. */
-	kind = NORM_FIRST(c->arena, body, "object_kind", "event_type");
+	/* The reference defaulted to "pipeline" and fell back on event_type; GitLab names
+	 * object_kind in every delivery, so a body without one is not a GitLab delivery (an
+	 * event_type alone is Datadog's or New Relic's). */
+	kind = norm_str(c->arena, body, "object_kind");
 	if (!kind) {
 		verrs_add(c->errs, "'object_kind' is missing");
 		return -1;

@@ -167,6 +167,14 @@ int map_google_cloud_monitoring(
 			"or summary to key on)");
 		return -1;
 	}
+	/* Cloud Monitoring's notification (schema 1.2) always nests the incident with its
+	 * incident_id and summary; a top-level summary (AppDynamics, the generic webhook) or New
+	 * Relic's incident (id, title) is another vendor's. */
+	if (!NORM_FIRST(a, body, "incident.incident_id", "incident.summary")) {
+		verrs_add(c->errs, "'incident.incident_id' (or 'incident.summary') is missing (not "
+				   "a Google Cloud Monitoring payload?)");
+		return -1;
+	}
 
 	const char *resource = NORM_FIRST(a, body, "incident.resource.display_name",
 		"resource.display_name", "incident.resource.type", "resource.type");

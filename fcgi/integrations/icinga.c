@@ -101,6 +101,14 @@ int map_icinga(struct json_object *body, const struct vendor_ctx *c, struct even
 				   "'host_display_name')");
 		return -1;
 	}
+	/* Icinga names the notification type (the event stream its object type) or a state;
+	 * Zabbix's host_name + event_status has neither. */
+	if (!type && !host_state && !service_state && !cr) {
+		verrs_add(c->errs, "'notification_type' (or 'notificationType', 'type', "
+				   "'host_state', 'service_state', 'check_result') is missing (not an "
+				   "Icinga payload?)");
+		return -1;
+	}
 
 	/* Event-stream objects (CheckResult, StateChange, Notification) carry the state as a
 	 * number and the plugin output inside check_result. */

@@ -97,6 +97,13 @@ int map_nagios(struct json_object *body, const struct vendor_ctx *c, struct even
 			c->errs, "'HOSTNAME' is missing (or 'hostname', 'HOSTALIAS', 'host_name')");
 		return -1;
 	}
+	/* Nagios macros always carry $NOTIFICATIONTYPE$ and the host/service state; Zabbix's
+	 * host_name + event_status has neither. */
+	if (!type && !host_state && !service_state) {
+		verrs_add(c->errs, "'NOTIFICATIONTYPE' (or 'HOSTSTATE', 'SERVICESTATE') is missing "
+				   "(not a Nagios payload?)");
+		return -1;
+	}
 
 	enum event_action action = action_of(type, host_state, service_state);
 	const char *key, *summary;

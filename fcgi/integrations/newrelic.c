@@ -46,6 +46,13 @@ static int map_incident(
 		verrs_add(c->errs, "'incident.id' is missing");
 		return -1;
 	}
+	/* New Relic names the incident's state (and the event_type); Better Uptime's incident
+	 * has a status instead. */
+	if (!NORM_FIRST(c->arena, body, "incident.state", "event_type")) {
+		verrs_add(c->errs, "'incident.state' (or 'event_type') is missing (not a New Relic "
+				   "payload?)");
+		return -1;
+	}
 	ev = norm_events(c, 1);
 	norm_event(c, ev,
 		norm_action(NORM_FIRST(c->arena, body, "incident.state", "event_type"), EV_TRIGGER),
@@ -72,6 +79,13 @@ static int map_alert(
 		verrs_add(c->errs, "'alert.id' is missing");
 		return -1;
 	}
+	/* The legacy alert names its policy or condition; Elastic's alert (id, status, reason)
+	 * does not. */
+	if (!NORM_FIRST(c->arena, body, "alert.alert_condition_name", "alert.alert_policy_name")) {
+		verrs_add(c->errs, "'alert.alert_condition_name' (or 'alert.alert_policy_name') is "
+				   "missing (not a New Relic payload?)");
+		return -1;
+	}
 	ev = norm_events(c, 1);
 	norm_event(c, ev, state && !strcmp(state, "closed") ? EV_RESOLVE : EV_TRIGGER,
 		arena_printf(c->arena, "newrelic-%s", id), summary ? summary : "New Relic Alert",
@@ -87,7 +101,16 @@ static int map_apm(
 	const char *type = norm_str(c->arena, body, "alertType");
 	const char *raw = arena_printf(c->arena, "newrelic-apm-%s", title ? title : type);
 	int resolved = norm_contains(type, "resolved") || norm_contains(type, "closed");
-	struct event *ev = norm_events(c, 1);
+	struct event *ev;
+
+	/* The APM form titles its alert (and rates it); UptimeRobot's alertType comes with a
+	 * monitor name and neither. */
+	if (!title && !norm_str(c->arena, body, "alertSeverity")) {
+		verrs_add(c->errs, "'alertTitle' (or 'alertSeverity') is missing (not a New Relic "
+				   "payload?)");
+		return -1;
+	}
+	ev = norm_events(c, 1);
 
 	norm_event(c, ev, resolved ? EV_RESOLVE : EV_TRIGGER, norm_sha256_prefix(c->arena, raw, 32),
 		title ? title : "New Relic Alert", source(c, body),

@@ -9,7 +9,8 @@
  * Appendix §B: action normAction(status|eventType), dedup incidentId|detectorId else
  * splunk-observability-{slug(detectorName|title)}, summary title|detectorName|description
  * (else "Splunk Observability Alert"), source "Splunk Observability", severity normSev(severity).
- * Refused: no identity (incidentId, detectorId, detectorName, title) or no status/eventType.
+ * Refused: no identity (incidentId, detectorId, detectorName, title), no status/eventType, or
+ * no detector (detector, detectorId, detectorName, title).
  */
 
 /* A violation when path holds an object or an array. */
@@ -51,6 +52,13 @@ int map_splunk_observability(
 		verrs_add(c->errs, "'status' (or 'eventType') is missing");
 	if (!status || (!id && !name))
 		return -1;
+	/* Every detector notification names its detector (detectorName's appendix alias is
+	 * title); AppDynamics' incidentId + eventType alone would pass the checks above. */
+	if (!NORM_FIRST(c->arena, body, "detector", "detectorId", "detectorName", "title")) {
+		verrs_add(c->errs, "'detector' (or 'detectorId', 'detectorName', 'title') is missing "
+				   "(not a Splunk Observability payload?)");
+		return -1;
+	}
 
 	const char *summary = NORM_FIRST(c->arena, body, "title", "detectorName", "description");
 	const char *key =

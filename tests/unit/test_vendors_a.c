@@ -347,6 +347,24 @@ static const struct refusal refusals[] = {
 	{map_sentry, "github/trigger.json", NULL,
 		"'issue' or 'event' (or 'data.issue'/'data.event') must be an object"},
 	{map_azure, "sentry/event-alert.json", NULL, "'data.essentials.alertId' is missing"},
+	/* foreign bodies that carry the key fields but not the vendor's shape discriminator */
+	{map_datadog, "elastic/trigger.json", NULL,
+		"body has no 'title', 'alert.title', 'event_type', 'alert_type' or "
+		"'aggregation_key' (not a Datadog payload?)"},
+	{map_datadog, "uptime-kuma/trigger.json", NULL,
+		"body has no 'title', 'alert.title', 'event_type', 'alert_type' or "
+		"'aggregation_key' (not a Datadog payload?)"},
+	{map_newrelic, "better-uptime/trigger.json", NULL,
+		"'incident.state' (or 'event_type') is missing (not a New Relic payload?)"},
+	{map_newrelic, "elastic/trigger.json", NULL,
+		"'alert.alert_condition_name' (or 'alert.alert_policy_name') is missing (not a New "
+		"Relic payload?)"},
+	{map_newrelic, "uptimerobot/trigger.json", NULL,
+		"'alertTitle' (or 'alertSeverity') is missing (not a New Relic payload?)"},
+	{map_github, "bitbucket/trigger.json", NULL,
+		"'sender' (or 'action', 'pusher') is missing (not a GitHub payload?)"},
+	{map_gitlab, "datadog/trigger.json", NULL, "'object_kind' is missing"},
+	{map_gitlab, "newrelic/trigger.json", NULL, "'object_kind' is missing"},
 	/* empty objects */
 	{map_prometheus, NULL, "{}", "'alerts' must be a non-empty array"},
 	{map_grafana, NULL, "{}",

@@ -129,6 +129,11 @@ START_TEST(appdynamics)
 				  "'summary' or 'node' to key on)");
 	refuse(map_appdynamics, parse_text("{\"incidentId\":{\"id\":1}}"),
 		"'incidentId' must be a string or a number");
+	/* key fields but no eventType: Splunk Observability's and the generic webhook's */
+	refuse(map_appdynamics, load("splunk-observability/trigger.json"),
+		"'eventType' is missing (not an AppDynamics payload?)");
+	refuse(map_appdynamics, load("webhook/trigger.json"),
+		"'eventType' is missing (not an AppDynamics payload?)");
 }
 END_TEST
 
@@ -148,6 +153,10 @@ START_TEST(better_uptime)
 	refusals(map_better_uptime,
 		"'incident.id' is missing (and no 'incident.name' or 'name' to key on)");
 	refuse(map_better_uptime, parse_text("{\"incident\":[1]}"), "'incident' must be an object");
+	/* New Relic's incident has an id and a state, not a status */
+	refuse(map_better_uptime, load("newrelic/trigger.json"),
+		"'incident.status' is missing (or 'status', 'data.attributes.status'; not a Better "
+		"Uptime payload?)");
 }
 END_TEST
 
@@ -166,6 +175,9 @@ START_TEST(bitbucket)
 	refusals(map_bitbucket, "'repository.full_name' is missing");
 	refuse(map_bitbucket, parse_text("{\"repository\":\"org/x\"}"),
 		"'repository' must be an object");
+	/* GitHub's workflow_run has a repository too, but no pipeline or commit_status */
+	refuse(map_bitbucket, load("github/trigger.json"),
+		"'commit_status' (or 'pipeline') is missing (not a Bitbucket payload?)");
 }
 END_TEST
 
@@ -194,6 +206,9 @@ START_TEST(elastic)
 			      "'alert.reason', 'context.message' or 'message' to key on)");
 	refuse(map_elastic, parse_text("{\"alert\":\"x\",\"rule\":{\"id\":\"r\"}}"),
 		"'alert' must be an object");
+	/* Opsgenie's alert has a top-level message, but no rule, alert or context */
+	refuse(map_elastic, load("opsgenie/trigger.json"),
+		"'rule' (or 'alert', 'context') is missing (not an Elastic payload?)");
 }
 END_TEST
 
@@ -235,6 +250,16 @@ START_TEST(google_cloud_monitoring)
 		"on)");
 	refuse(map_google_cloud_monitoring, parse_text("{\"incident\":\"open\"}"),
 		"'incident' must be an object");
+	/* a top-level summary (AppDynamics, generic webhook); New Relic's incident (id, title) */
+	refuse(map_google_cloud_monitoring, load("appdynamics/trigger.json"),
+		"'incident.incident_id' (or 'incident.summary') is missing (not a Google Cloud "
+		"Monitoring payload?)");
+	refuse(map_google_cloud_monitoring, load("webhook/trigger.json"),
+		"'incident.incident_id' (or 'incident.summary') is missing (not a Google Cloud "
+		"Monitoring payload?)");
+	refuse(map_google_cloud_monitoring, load("newrelic/trigger.json"),
+		"'incident.incident_id' (or 'incident.summary') is missing (not a Google Cloud "
+		"Monitoring payload?)");
 }
 END_TEST
 
@@ -285,6 +310,10 @@ START_TEST(icinga)
 		"'service_state' must be a string");
 	refuse(map_icinga, parse_text("{\"host\":\"h\",\"check_result\":7}"),
 		"'check_result' must be an object");
+	/* Zabbix's host_name with event_status: no notification type, no state */
+	refuse(map_icinga, load("zabbix/trigger.json"),
+		"'notification_type' (or 'notificationType', 'type', 'host_state', "
+		"'service_state', 'check_result') is missing (not an Icinga payload?)");
 }
 END_TEST
 
@@ -313,6 +342,10 @@ START_TEST(nagios)
 		SEV_INFO);
 	refusals(map_nagios, "'HOSTNAME' is missing (or 'hostname', 'HOSTALIAS', 'host_name')");
 	refuse(map_nagios, parse_text("{\"HOSTNAME\":[\"web\"]}"), "'HOSTNAME' must be a string");
+	/* Zabbix's host_name with event_status: no notification type, no state */
+	refuse(map_nagios, load("zabbix/trigger.json"),
+		"'NOTIFICATIONTYPE' (or 'HOSTSTATE', 'SERVICESTATE') is missing (not a Nagios "
+		"payload?)");
 }
 END_TEST
 

@@ -230,6 +230,11 @@ static const struct refusal refusals[] = {
 	{map_splunk_observability, "splunk-observability", "pagerduty/trigger.json",
 		"'incidentId' (or 'detectorId', 'detectorName', 'title') is missing",
 		"'status' (or 'eventType') is missing"},
+	/* AppDynamics' incidentId + eventType pass the key checks; no detector is named */
+	{map_splunk_observability, "splunk-observability", "appdynamics/trigger.json",
+		"'detector' (or 'detectorId', 'detectorName', 'title') is missing (not a Splunk "
+		"Observability payload?)",
+		"'status' (or 'eventType') is missing"},
 	{map_splunk_oncall, "splunk-oncall", "pagerduty/trigger.json",
 		"'entity_id' (or 'incident_id', 'alert.id', 'entity_display_name') is missing",
 		"'message_type' (or 'status', 'state') is missing"},
