@@ -116,6 +116,18 @@ int db_retry_after(const struct db *db)
 	return s < 1 ? 1 : (int)s;
 }
 
+/* libpq reports what arrives unasked (e.g. "FATAL: terminating connection due to administrator
+ * command" when PostgreSQL stops) through the notice processor, whose default writes a raw line
+ * to stderr, i.e. into the JSON log. Log it as JSON instead. */
+static void on_notice(void *arg, const char *message)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "%s", message);
+	msg[strcspn(msg, "\n")] = '\0';
+	log_msg(LOG_WARN, "database notice", "message", msg, NULL);
+}
+
 int db_ensure(struct db *db, struct db_error *err)
 {
 	if (db->conn && PQstatus(db->conn) == CONNECTION_OK)
@@ -139,6 +151,7 @@ int db_ensure(struct db *db, struct db_error *err)
 		log_msg(LOG_WARN, "database connection failed", "error", err->message, NULL);
 		return -1;
 	}
+	PQsetNoticeProcessor(db->conn, on_notice, NULL);
 	if (db->backoff_ms)
 		log_msg(LOG_INFO, "database connection restored", NULL);
 	db->backoff_ms = 0;

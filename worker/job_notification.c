@@ -24,6 +24,8 @@ struct sending {
 	size_t n, next, pending;
 	int first_only;                 /* non-HIGH user pages: stop at the first success */
 	int delivered, retryable;
+	int failed;                     /* tried and failed (counts an attempt) */
+	int deferred;                   /* not tried: the destination's circuit is open */
 	char error[256];
 };
 
@@ -48,12 +50,15 @@ static void conclude(struct sending *s)
 	const char *payload = json_object_to_json_string_ext(j->payload, JSON_C_TO_STRING_PLAIN);
 	const char *results = json_object_to_json_string_ext(s->results, JSON_C_TO_STRING_PLAIN);
 
-	if (jobq_delivery_record(j->w, payload, results, &err) < 0)
+	if (json_object_array_length(s->results) &&
+		jobq_delivery_record(j->w, payload, results, &err) < 0)
 		log_msg(LOG_WARN, "recording deliveries failed", "job", j->id, "error", err.message,
 			NULL);
-	int all_ok = s->delivered == (int)json_object_array_length(s->results);
-	if (all_ok || (s->first_only && s->delivered))
+	if ((!s->failed && !s->deferred) || (s->first_only && s->delivered))
 		job_finish(j, JOB_DONE, NULL, NULL);
+	else if (!s->failed)
+		/* only open circuits: nothing was tried, so no attempt is spent (spec §8.3) */
+		job_finish(j, JOB_DEFER, s->error, NULL);
 	else
 		job_finish(j, s->retryable ? JOB_RETRY : JOB_FAIL, s->error, NULL);
 }
@@ -65,12 +70,32 @@ struct one {
 };
 
 static void send_next(struct sending *s);
+static void record(struct sending *s, struct json_object *d, const struct http_response *r);
 
 static void on_sent(const struct http_response *r, void *arg)
 {
 	struct one *o = arg;
 	struct sending *s = o->s;
 	struct json_object *d = o->d;
+
+	s->pending--;
+	if (r->circuit_open) {
+		/* not tried: neither the notification row nor the job's attempts count it */
+		s->deferred++;
+		snprintf(s->error, sizeof(s->error), "%s: %s", json_get_str(d, "channel", NULL),
+			r->error);
+	} else {
+		record(s, d, r);
+	}
+	if (s->first_only && !s->delivered && s->next < s->n)
+		send_next(s); /* this channel did not deliver: try the user's next one */
+	else if (s->pending == 0 && (s->first_only || s->next >= s->n))
+		conclude(s);
+}
+
+/* Adds the outcome of one tried delivery to s->results. */
+static void record(struct sending *s, struct json_object *d, const struct http_response *r)
+{
 	struct json_object *res = json_object_new_object();
 
 	json_object_object_add(res, "channel",
@@ -84,15 +109,11 @@ static void on_sent(const struct http_response *r, void *arg)
 		snprintf(s->error, sizeof(s->error), "%s: %s", json_get_str(d, "channel", NULL),
 			r->error);
 		s->retryable |= r->retryable;
+		s->failed++;
 	} else {
 		s->delivered++;
 	}
 	json_object_array_add(s->results, res);
-	s->pending--;
-	if (s->first_only && !s->delivered && s->next < s->n)
-		send_next(s); /* this channel failed: try the user's next one */
-	else if (s->pending == 0 && (s->first_only || s->next >= s->n))
-		conclude(s);
 }
 
 /* Starts delivery s->next. */

@@ -71,6 +71,15 @@ static const struct db_stmt st_reschedule = {
 	3,
 };
 
+static const struct db_stmt st_defer = {
+	"jobq_defer",
+	"UPDATE background_job SET status = 'PENDING', attempts = greatest(attempts - 1, 0),"
+	" run_at = ok_now() + make_interval(secs => $3::float8), last_error = $4,"
+	" locked_by = NULL, locked_until = NULL, updated_at = ok_now()"
+	" WHERE id = $2 AND locked_by = $1 AND status = 'PROCESSING'",
+	4,
+};
+
 static const struct db_stmt st_release = {
 	"jobq_release",
 	"UPDATE background_job SET status = 'PENDING', attempts = greatest(attempts - 1, 0),"
@@ -337,4 +346,14 @@ int jobq_sns_store(struct worker *w, const char *url, const char *pem, struct db
 {
 	const char *params[] = { url, pem };
 	return run(w, &st_sns_store, params, err);
+}
+
+int jobq_defer(struct worker *w, const char *id, double delay_s, const char *why,
+	struct db_error *err)
+{
+	char delay[32];
+	const char *params[] = { w->id, id, delay, why };
+
+	snprintf(delay, sizeof(delay), "%.3f", delay_s);
+	return run(w, &st_defer, params, err);
 }

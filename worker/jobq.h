@@ -35,6 +35,10 @@ int jobq_fail(struct worker *w, const char *id, const char *error, struct db_err
 int jobq_cancel(struct worker *w, const char *id, const char *why, struct db_error *err);
 /* PENDING at the ISO time at, attempts given back. */
 int jobq_reschedule(struct worker *w, const char *id, const char *at, struct db_error *err);
+/* PENDING again delay_s seconds from ok_now(), the attempt given back (an open circuit breaker:
+ * the destination was not tried). why is kept as last_error. */
+int jobq_defer(struct worker *w, const char *id, double delay_s, const char *why,
+	struct db_error *err);
 /* Gives this worker's unfinished jobs back (PENDING, attempt not counted). */
 int jobq_release(struct worker *w, struct db_error *err);
 /* Seconds until the next job is due (0 when one is due now; -1 when none is waiting). */

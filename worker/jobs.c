@@ -129,6 +129,9 @@ void job_finish(struct job *j, enum job_outcome o, const char *error, const char
 	case JOB_RESCHEDULE:
 		rc = jobq_reschedule(w, j->id, at, &err);
 		break;
+	case JOB_DEFER:
+		rc = jobq_defer(w, j->id, WORKER_DEFER_S, error, &err);
+		break;
 	}
 	if (o != JOB_DONE)
 		log_msg(o == JOB_CANCEL ? LOG_DEBUG : LOG_WARN, "job not completed", "job", j->id,

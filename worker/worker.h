@@ -61,7 +61,10 @@ enum job_outcome {
 	JOB_FAIL,       /* FAILED now (a malformed payload: retrying cannot help) */
 	JOB_CANCEL,     /* CANCELLED: nothing to do any more */
 	JOB_RESCHEDULE, /* PENDING at a given time, attempts not counted (not due yet) */
+	JOB_DEFER,      /* PENDING again after WORKER_DEFER_S, attempt not counted (circuit open) */
 };
+
+#define WORKER_DEFER_S 60 /* the circuit breaker's open period */
 
 /* Ends the job: records the outcome (error may be NULL; at is the ISO time for
  * JOB_RESCHEDULE), frees the job and lets the loop claim more. */

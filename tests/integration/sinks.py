@@ -153,6 +153,7 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
 class _ThreadingHTTPServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 256  # the default listen backlog (5) drops bursts of connections
 
 
 class HTTPSink:
@@ -381,6 +382,7 @@ class _SMTPHandler(socketserver.StreamRequestHandler):
 class _ThreadingTCPServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 256
 
 
 class SMTPSink:

@@ -1,12 +1,12 @@
-"""The worker's deliveries (spec §8.4, §8.5): service webhooks (generic, Slack, legacy), status-page
-webhooks, retries and failures, and malformed jobs — at real local receivers."""
+"""The worker's deliveries (spec §8.4, §8.5): service webhooks (generic, Slack, legacy),
+status-page webhooks, retries and failures, and malformed jobs — at real local receivers."""
 
 import json
 import time
 
 from harness import new_key, wait_for
 from sinks import HTTPSink
-from workerlib import (advance, current_task_done, event, insert_job, job, jobs, service, sign, trigger,
+from workerlib import (advance, event, insert_job, job, jobs, service, sign, task_done, trigger,
                        webhook_integration)
 
 
@@ -47,7 +47,8 @@ def test_generic_and_slack_webhooks(s):
         assert req.headers["User-Agent"] == "OpsKnight/1.0"
         ts = req.headers["X-OpsKnight-Timestamp"]
         assert ts.isdigit() and abs(int(ts) / 1000 - time.time()) < 60, ts
-        assert req.headers["X-OpsKnight-Signature"] == sign(secret, ts.encode() + b"." + req.body), \
+        expected = sign(secret, ts.encode() + b"." + req.body)
+        assert req.headers["X-OpsKnight-Signature"] == expected, \
             req.headers["X-OpsKnight-Signature"]
         [gjob] = delivery_job(s, inc, kind="webhook_integration", webhook_id=gen)
         assert req.headers["Idempotency-Key"] == gjob[0], (req.headers["Idempotency-Key"], gjob)
@@ -72,7 +73,8 @@ def test_generic_and_slack_webhooks(s):
         assert b2["event"]["type"] == "resolved" and b2["incident"]["status"] == "RESOLVED", b2
         assert b2["incident"]["timestamps"]["resolved"], b2
         ts2 = req2.headers["X-OpsKnight-Timestamp"]
-        assert req2.headers["X-OpsKnight-Signature"] == sign(secret, ts2.encode() + b"." + req2.body)
+        assert req2.headers["X-OpsKnight-Signature"] == \
+            sign(secret, ts2.encode() + b"." + req2.body)
         assert req2.headers["Idempotency-Key"] != req.headers["Idempotency-Key"]
         [_, sreq2] = web.wait_for("/slack", count=2, timeout=5)
         assert sreq2.json()["text"] == "🟢 Incident Resolved: " + title, sreq2.json()
@@ -148,8 +150,8 @@ def test_5xx_is_retried_then_fails(s):
             assert wait_for(lambda: int(job(s, jid)[3]) >= n and job(s, jid)[2] != "PROCESSING",
                             5), job(s, jid)
             if int(job(s, jid)[3]) == n:
-                assert job(s, jid)[2:5] == ("PENDING", str(n), "GENERIC: receiver answered HTTP 500"), \
-                    job(s, jid)
+                assert job(s, jid)[2:5] == \
+                    ("PENDING", str(n), "GENERIC: receiver answered HTTP 500"), job(s, jid)
             advance(s, "15 seconds")  # past the 1-10 s backoff
         assert wait_for(lambda: job(s, jid)[2] == "FAILED", 5), job(s, jid)
         assert job(s, jid)[2:6] == ("FAILED", "3", "GENERIC: receiver answered HTTP 500", ""), \
@@ -160,6 +162,28 @@ def test_5xx_is_retried_then_fails(s):
                         j=jid) == "t"
 
 
+def test_open_circuit_defers_without_spending_attempts(s):
+    """Five failures in a row open the destination's breaker for 60 s; deliveries that meet the
+    open breaker are put back for later with their attempt given back, not spent (spec §8.3)."""
+    with HTTPSink() as web:
+        web.respond("/down", status=500, body="boom")
+        sid, rk = service(s, channels=["WEBHOOK"])
+        hook = webhook_integration(s, sid, web.url + "/down")
+        inc, _, _ = trigger(s, rk)
+        ids = [insert_job(s, "NOTIFICATION", {"kind": "webhook_integration", "incident_id": inc,
+                                              "event": "updated", "webhook_id": hook, "n": i})
+               for i in range(12)]
+        # the breaker opens after 5 failures: the other jobs meet it and are deferred
+        assert wait_for(lambda: all(job(s, j)[2] == "PENDING" for j in ids), 10), \
+            [job(s, j) for j in ids]
+        deferred = [job(s, j) for j in ids if "circuit open" in job(s, j)[4]]
+        assert deferred, [job(s, j) for j in ids]
+        assert all(r[3] == "0" for r in deferred), deferred  # no attempt spent
+        assert not jobs(s, "id = ANY(:'ids'::uuid[]) AND status = 'FAILED'",
+                        ids="{%s}" % ",".join(ids))
+        assert len(web.requests) < 12, len(web.requests)  # deferred ones never reached it
+
+
 def test_4xx_fails_at_once(s):
     with HTTPSink() as web:
         web.respond("/bad", status=400, body={"error": "no"})
@@ -167,8 +191,8 @@ def test_4xx_fails_at_once(s):
         assert wait_for(lambda: job(s, jid)[2] == "FAILED", 5), job(s, jid)
         assert job(s, jid)[2:5] == ("FAILED", "1", "GENERIC: receiver answered HTTP 400"), \
             job(s, jid)
-        advance(s, "30 seconds")  # a wrong retry would be due now
-        assert wait_for(lambda: current_task_done(s), 5)
+        at = advance(s, "30 seconds")  # a wrong retry would be due now
+        assert wait_for(lambda: task_done(s, at), 5)
         assert job(s, jid)[2:4] == ("FAILED", "1"), job(s, jid)
         assert len(web.requests) == 1, web.requests
 
@@ -212,9 +236,11 @@ def test_malformed_jobs_fail_with_a_reason(s):
             ("ESCALATION", json.dumps({"incident_id": inc, "step": -1})):
                 "payload needs incident_id (UUID)",
             ("ESCALATION", "[1, 2]"): "payload is not a JSON object",
-            ("NOTIFY", json.dumps({"incident_id": inc})): "payload needs incident_id (UUID) and event",
+            ("NOTIFY", json.dumps({"incident_id": inc})):
+                "payload needs incident_id (UUID) and event",
             ("STATUS_PAGE", '"incident.created"'): "payload is not a JSON object",
-            ("AUTO_UNSNOOZE", '{"incident_id": 42}'): "payload.incident_id is missing or not a UUID",
+            ("AUTO_UNSNOOZE", '{"incident_id": 42}'):
+                "payload.incident_id is missing or not a UUID",
             ("SCHEDULED_TASK", '{"task": "nope"}'): "unknown task nope",
             ("SCHEDULED_TASK", "{}"): "payload.task is missing",
         }

@@ -5,8 +5,8 @@ import time
 
 from harness import wait_for
 from sinks import SMTPSink
-from workerlib import (advance, current_task_done, event, has_line, insert_job, job, jobs, pages, policy, quiesce,
-                       schedule, service, smtp_provider, team, timeline, trigger, user)
+from workerlib import (advance, event, has_line, insert_job, job, jobs, pages, policy, quiesce,
+                       schedule, service, smtp_provider, task_done, team, timeline, trigger, user)
 
 
 def test_escalation_end_to_end(s):
@@ -39,8 +39,8 @@ def test_escalation_end_to_end(s):
                    and m.endswith("(15 minute delay)") for m in timeline(s, inc, "ESCALATED"))
 
         # not before its delay: 14 minutes later B is still not paged
-        advance(s, "14 minutes")
-        quiesce(s, inc)
+        at = advance(s, "14 minutes")
+        quiesce(s, inc, at)
         assert pages(s, inc, b) == 0, timeline(s, inc)
 
         # step 2 after the delay
@@ -57,23 +57,22 @@ def test_escalation_end_to_end(s):
         advance(s, "5 minutes")
         mail.wait_for(count=2, to=a["email"], timeout=5)
         assert wait_for(lambda: pages(s, inc, a) == 2, 5)
-        advance(s, "15 minutes")
+        at = advance(s, "15 minutes")
         mail.wait_for(count=2, to=b["email"], timeout=5)
         assert wait_for(lambda: s.scalar("SELECT escalation_status FROM incident WHERE id = :'i'",
                                          i=inc) == "COMPLETED", 5)
-        quiesce(s, inc)
+        quiesce(s, inc, at)
         assert (pages(s, inc, a), pages(s, inc, b)) == (2, 2)
         levels = [m for m in timeline(s, inc, "ESCALATED") if m.startswith("Escalated to")]
-        assert levels == ["Escalated to %s (Level 1)" % a["name"],
-                          "Escalated to %s (Level 2, after 15 minute delay)" % b["name"]] * 2, levels
+        assert levels == ["Escalated to %s (Level 1)" % a["name"], "Escalated to %s (Level 2, "
+                          "after 15 minute delay)" % b["name"]] * 2, levels
         assert s.psql("SELECT count(*), count(*) FILTER (WHERE status = 'SENT') FROM notification "
                       "WHERE incident_id = :'i'", i=inc) == [("4", "4")]
         assert timeline(s, inc, "NOTIFICATION") == ["Notification sent via EMAIL"] * 4
         assert jobs(s, "incident_id = :'i' AND status NOT IN ('COMPLETED')", i=inc) == []
 
         # after the last repeat nobody is paged any more
-        advance(s, "30 minutes")
-        quiesce(s, inc)
+        quiesce(s, inc, advance(s, "30 minutes"))
         assert (pages(s, inc, a), pages(s, inc, b)) == (2, 2)
         assert len([m for m in mail.messages if inc in m.text()]) == 4
 
@@ -92,8 +91,7 @@ def test_acknowledge_cancels_pending_step(s):
     assert job(s, pending[0])[2] == "CANCELLED", job(s, pending[0])
     assert s.psql("SELECT status, escalation_status, next_escalation_at IS NULL FROM incident "
                   "WHERE id = :'i'", i=inc) == [("ACKNOWLEDGED", "COMPLETED", "t")]
-    advance(s, "16 minutes")
-    quiesce(s, inc)
+    quiesce(s, inc, advance(s, "16 minutes"))
     assert (pages(s, inc, a), pages(s, inc, b)) == (1, 0), timeline(s, inc)
     assert not any("Level 2" in m for m in timeline(s, inc)), timeline(s, inc)
 
@@ -150,8 +148,7 @@ def test_auto_unsnooze(s):
     assert wait_for(lambda: s.psql("SELECT status, attempts, ok_iso(run_at) FROM background_job "
                                    "WHERE id = :'j'", j=early) == [("PENDING", "0", until)], 5), \
         job(s, early)
-    advance(s, "9 minutes")
-    quiesce(s, inc)
+    quiesce(s, inc, advance(s, "9 minutes"))
     assert s.scalar("SELECT status FROM incident WHERE id = :'i'", i=inc) == "SNOOZED"
     assert job(s, due)[2:4] == ("PENDING", "0"), job(s, due)
 
@@ -188,16 +185,16 @@ def test_unsnooze_of_an_incident_no_longer_snoozed_is_cancelled(s):
 def test_sla_ack_warning(s):
     _, rk = service(s, notify_on_sla_breach="true", target_ack_minutes=10)
     inc, _, _ = trigger(s, rk)
-    advance(s, "4 minutes")       # 6 minutes left: too early for a warning
+    at = advance(s, "4 minutes")       # 6 minutes left: too early for a warning
+    assert wait_for(lambda: task_done(s, at, "sla_warnings"), 5)
     quiesce(s, inc)
-    assert wait_for(lambda: current_task_done(s, "sla_warnings"), 5)
     assert timeline(s, inc, "SLA_WARNING") == []
 
     advance(s, "2 minutes")       # 4 minutes left
     assert wait_for(lambda: timeline(s, inc, "SLA_WARNING"), 5), timeline(s, inc)
     assert timeline(s, inc, "SLA_WARNING") == ["⏰ SLA ACK Warning: 4 min remaining"]
 
-    advance(s, "1 minute")        # 3 minutes left, but one warning per 5.5 minutes
-    assert wait_for(lambda: current_task_done(s, "sla_warnings"), 5)
+    at = advance(s, "1 minute")        # 3 minutes left, but one warning per 5.5 minutes
+    assert wait_for(lambda: task_done(s, at, "sla_warnings"), 5)
     quiesce(s, inc)
     assert timeline(s, inc, "SLA_WARNING") == ["⏰ SLA ACK Warning: 4 min remaining"]

@@ -13,7 +13,6 @@ import json
 import os
 import signal
 import subprocess
-import time
 
 from harness import new_key, pd_event, wait_for
 
@@ -89,9 +88,9 @@ def service(s, policy_id=None, channels=(), webhook_url=None, **cols):
 
 
 def webhook_integration(s, service_id, url, kind="GENERIC", secret=None, channel=None):
-    return s.scalar("INSERT INTO webhook_integration (service_id, name, type, url, secret, channel) "
-                    "VALUES (:'s', :'n', :'t', :'u', nullif(:'sec', ''), nullif(:'c', '')) "
-                    "RETURNING id", s=service_id, n=new_key("wh"), t=kind, u=url,
+    return s.scalar("INSERT INTO webhook_integration (service_id, name, type, url, secret, "
+                    "channel) VALUES (:'s', :'n', :'t', :'u', nullif(:'sec', ''), "
+                    "nullif(:'c', '')) RETURNING id", s=service_id, n=new_key("wh"), t=kind, u=url,
                     sec=secret or "", c=channel or "")
 
 
@@ -129,18 +128,19 @@ def trigger(s, routing_key, summary=None, **payload):
 # --- the clock -------------------------------------------------------------------------------
 
 def advance(s, interval):
-    """Moves the one clock forward by interval (e.g. '15 minutes'); returns the new ok_now()."""
-    return s.scalar("SELECT ok_clock_set((SELECT \"offset\" FROM clock) + :'i'::interval)",
-                    i=interval)
+    """Moves the one clock forward by interval (e.g. '15 minutes'); returns the new ok_now()
+    (ISO), which task_done() and quiesce() take to know the worker has seen the move."""
+    return s.scalar("SELECT ok_iso(ok_clock_set((SELECT \"offset\" FROM clock) + "
+                    ":'i'::interval))", i=interval)
 
 
-def current_task_done(s, name="escalation_sweep"):
-    """The periodic task of the clock's current minute has run: proof that the worker saw the
-    clock move (its NOTIFY makes the worker create that row at once)."""
+def task_done(s, at, name="escalation_sweep"):
+    """The periodic task of the minute holding at (an advance() result) has run: proof that the
+    worker saw that clock move (its NOTIFY makes the worker create the row at once)."""
     return s.scalar(
         "SELECT status FROM background_job WHERE unique_key = 'task:' || :'n' || '@' || "
-        "ok_iso(to_timestamp(floor(extract(epoch FROM ok_now()) / 60) * 60))", n=name) \
-        in ("COMPLETED", "FAILED")
+        "ok_iso(to_timestamp(floor(extract(epoch FROM :'at'::timestamptz) / 60) * 60))",
+        n=name, at=at) in ("COMPLETED", "FAILED")
 
 
 def settled(s, incident):
@@ -150,8 +150,10 @@ def settled(s, incident):
                     i=incident) == "0"
 
 
-def quiesce(s, incident, timeout=10):
-    assert wait_for(lambda: current_task_done(s) and settled(s, incident), timeout), \
+def quiesce(s, incident, at=None, timeout=10):
+    """Waits until the incident has no job due or running (and, with at, the worker has seen
+    the clock move that returned it)."""
+    assert wait_for(lambda: (at is None or task_done(s, at)) and settled(s, incident), timeout), \
         "the worker did not settle: %r" % s.psql(
             "SELECT type, status, attempts, last_error FROM background_job "
             "WHERE incident_id = :'i' AND status IN ('PENDING', 'PROCESSING')", i=incident)
@@ -240,21 +242,18 @@ class Worker:
 def ensure_stack_worker(s):
     """Restarts the stack's own worker (var/run/worker.pid) if a test killed it."""
     try:
-        os.kill(s.pid("worker"), 0)
-        return
+        if alive(s.pid("worker")):
+            return
     except (OSError, ValueError):
         pass
     s.dev("stack-up")  # idempotent: starts only what is not running
-    assert wait_for(lambda: _alive(s.pid("worker")), 10), "the stack's worker did not restart"
+    assert wait_for(lambda: alive(s.pid("worker")), 10), "the stack's worker did not restart"
 
 
-def _alive(pid):
+def alive(pid):
+    """pid is a running process (not gone, not a zombie nobody has reaped yet)."""
     try:
-        os.kill(pid, 0)
-        return True
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
-
-
-def monotonic_since(t0):
-    return time.monotonic() - t0
