@@ -6,6 +6,7 @@
 
 #include "intake.h"
 #include "req.h"
+#include "resp.h"
 #include "router.h"
 #include "ratelimit.h"
 #include "conf.h"
@@ -155,6 +156,8 @@ int intake_throttle(struct req *rq, const char *key_hash, int cost, struct api_e
 			     c->rate_limit_burst, mono_ms(), &retry_after) == 0)
 		return 0;
 	err->retry_after = retry_after;
+	resp_header(rq, "X-RateLimit-Remaining", "0");
+	resp_header(rq, "X-RateLimit-Reset", "%lld", (long long)time(NULL) + retry_after);
 	return api_fail(err, 429, "rate_limited", "Rate limit exceeded");
 }
 

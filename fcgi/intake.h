@@ -30,7 +30,8 @@ int intake_refuse(const char *code, int pagerduty, struct api_err *err);
 /* The stored form (keys_hash with the server pepper) of a presented secret (arena). */
 const char *intake_key_hash(struct req *rq, const char *key);
 
-/* Takes cost tokens from the bucket of key_hash; 429 rate_limited + Retry-After when empty. */
+/* Takes cost tokens from the bucket of key_hash; 429 rate_limited with Retry-After,
+ * X-RateLimit-Remaining: 0 and X-RateLimit-Reset (epoch seconds) when it holds fewer. */
 int intake_throttle(struct req *rq, const char *key_hash, int cost, struct api_err *err)
 	__attribute__((warn_unused_result));
 /* Records the integration's own rate and burst from an ingest answer. */

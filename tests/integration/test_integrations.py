@@ -215,6 +215,8 @@ def test_batch_is_one_result_per_alert_and_admission(s):
     r = post(s, "prometheus", dict(batch, alerts=alerts), key)
     assert r.status == 429, r
     assert int(r.headers["retry-after"]) >= 1, r.headers
+    assert r.headers["x-ratelimit-remaining"] == "0", r.headers
+    assert int(r.headers["x-ratelimit-reset"]) >= int(time.time()), r.headers
     # resolves are never throttled, whatever the batch size
     for a in alerts:
         a["status"] = "resolved"
@@ -246,6 +248,10 @@ def test_foreign_payloads_and_bad_bodies(s):
                             (b"\"text\"", "invalid_payload"), (b"{}", "invalid_payload")):
             r = post(s, vendor, bad, key)
             assert r.status == 400 and r.json()["error"]["code"] == expect, (vendor, bad, r)
+        if vendor not in ("pingdom", "uptimerobot", "nagios"):
+            r = post(s, vendor, "a=1&b=2", key, content_type="application/x-www-form-urlencoded")
+            assert r.status == 415 and r.json()["error"]["code"] == "unsupported_media_type", \
+                (vendor, r)
     assert not accepted, "endpoints that took another vendor's payload: " + " ".join(accepted)
     assert incidents(s, sid) == {}, incidents(s, sid)
     big = b"{\"x\":\"" + b"a" * (520 * 1024) + b"\"}"
