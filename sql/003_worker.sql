@@ -38,16 +38,23 @@ BEGIN
 END
 $$;
 
+-- (plpgsql rather than SQL: a SQL function that is not inlined is planned again on every call;
+-- plpgsql keeps its plans. The same holds for the two functions below.)
 CREATE OR REPLACE FUNCTION ok_timeline(p_incident uuid, p_type text, p_message text) RETURNS void
-LANGUAGE sql AS $$
+LANGUAGE plpgsql AS $$
+BEGIN
 	INSERT INTO incident_event (incident_id, type, message, created_at)
 	VALUES (p_incident, p_type, p_message, ok_now());
+END
 $$;
 
 -- The incident as outbound channels render it (spec §8.5): with its service, its assignee and
 -- its URL under app_url.
 CREATE OR REPLACE FUNCTION ok_incident_channel_json(p_incident uuid, p_app_url text) RETURNS jsonb
-LANGUAGE sql STABLE AS $$
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	v jsonb;
+BEGIN
 	SELECT jsonb_build_object(
 		'id', i.id, 'title', i.title, 'description', i.description, 'status', i.status,
 		'urgency', i.urgency, 'priority', i.priority,
@@ -57,10 +64,13 @@ LANGUAGE sql STABLE AS $$
 		'service', jsonb_build_object('id', s.id, 'name', s.name),
 		'assignee', CASE WHEN u.id IS NULL THEN NULL
 			ELSE jsonb_build_object('id', u.id, 'name', u.name, 'email', u.email) END)
+	INTO v
 	FROM incident i
 	JOIN service s ON s.id = i.service_id
 	LEFT JOIN app_user u ON u.id = i.assignee_id
-	WHERE i.id = p_incident
+	WHERE i.id = p_incident;
+	RETURN v;
+END
 $$;
 
 -- Schedules the next pass of the policy for inc after step p_done (spec §8.1 step 11): the next
@@ -408,7 +418,10 @@ $$;
 -- EMAIL), limited to the ones this server can send (SMS through a Twilio-compatible API, EMAIL
 -- over SMTP) and whose provider is enabled.
 CREATE OR REPLACE FUNCTION ok_user_channels(p_user uuid) RETURNS text[]
-LANGUAGE sql STABLE AS $$
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	v text[];
+BEGIN
 	SELECT array_remove(ARRAY[
 		CASE WHEN u.sms_notifications_enabled AND u.phone_number IS NOT NULL AND EXISTS (
 			SELECT 1 FROM notification_provider WHERE provider = 'twilio' AND enabled)
@@ -416,7 +429,10 @@ LANGUAGE sql STABLE AS $$
 		CASE WHEN u.email_notifications_enabled AND EXISTS (
 			SELECT 1 FROM notification_provider WHERE provider = 'smtp' AND enabled)
 			THEN 'EMAIL' END], NULL)
-	FROM app_user u WHERE u.id = p_user
+	INTO v
+	FROM app_user u WHERE u.id = p_user;
+	RETURN v;
+END
 $$;
 
 -- Everything one NOTIFICATION job sends (loaded before any HTTP, outside the send):
