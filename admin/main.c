@@ -137,6 +137,9 @@ static int cmd_create_integration(struct ctx *c)
 		.rate_limit = opt(c, "rate-limit"),
 		.rate_burst = opt(c, "burst"),
 		.enabled = !opt(c, "disabled"),
+		.signature_secret = opt(c, "signature-secret") && *opt(c, "signature-secret") ?
+			opt(c, "signature-secret") : NULL,
+		.no_sns_verify = opt(c, "no-sns-verify") != NULL,
 	};
 	if (provision_integration(c->db, &in, id, &err) < 0)
 		return fail("create-integration", &err);
@@ -182,7 +185,7 @@ static const struct command {
 		"--name N [--team TEAM_ID] [--policy POLICY_ID|none]" },
 	{ "create-integration", cmd_create_integration, 1, 1,
 		"--service SERVICE_ID [--name N] [--type T] [--rate-limit PER_SEC] [--burst N] "
-		"[--disabled]" },
+		"[--disabled] [--signature-secret S] [--no-sns-verify]" },
 	{ "create-api-key", cmd_create_api_key, 1, 1,
 		"--user EMAIL --scopes events:write,incidents:read [--name N]" },
 	{ "version", cmd_version, 0, 0, "print the version" },

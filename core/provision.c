@@ -64,15 +64,15 @@ static const struct db_stmt stmt_integration = {
 	"prov_integration",
 	"WITH u AS (UPDATE integration SET key_hash = $4, key_prefix = $5, type = $3, "
 	"  rate_limit_per_sec = $6::int, rate_limit_burst = $7::int, enabled = $8::boolean, "
-	"  updated_at = ok_now() "
+	"  signature_secret = $10, sns_verify = $11::boolean, updated_at = ok_now() "
 	"  WHERE $9::boolean AND id = (SELECT id FROM integration WHERE service_id = $1 AND name = $2 "
 	"  ORDER BY created_at LIMIT 1) RETURNING id), "
 	"i AS (INSERT INTO integration (service_id, name, type, key_hash, key_prefix, "
-	"  rate_limit_per_sec, rate_limit_burst, enabled) "
-	"  SELECT $1, $2, $3, $4, $5, $6::int, $7::int, $8::boolean WHERE NOT EXISTS (SELECT 1 FROM u) "
-	"  RETURNING id) "
+	"  rate_limit_per_sec, rate_limit_burst, enabled, signature_secret, sns_verify) "
+	"  SELECT $1, $2, $3, $4, $5, $6::int, $7::int, $8::boolean, $10, $11::boolean "
+	"  WHERE NOT EXISTS (SELECT 1 FROM u) RETURNING id) "
 	"SELECT id FROM u UNION ALL SELECT id FROM i",
-	9,
+	11,
 };
 
 static const struct db_stmt stmt_api_key = {
@@ -157,7 +157,8 @@ int provision_integration(struct db *db, const struct provision_integration *in,
 {
 	const char *p[] = { in->service_id, in->name, in->type ? in->type : "EVENTS_API_V2",
 		in->key_hash, in->key_prefix, in->rate_limit, in->rate_burst,
-		in->enabled ? "t" : "f", in->replace ? "t" : "f" };
+		in->enabled ? "t" : "f", in->replace ? "t" : "f", in->signature_secret,
+		in->no_sns_verify ? "f" : "t" };
 	return one_id(db, &stmt_integration, p, id, err);
 }
 

@@ -42,6 +42,8 @@ struct provision_integration {
 	const char *rate_burst;
 	int enabled;
 	int replace;             /* 1: re-key the integration of that name on that service */
+	const char *signature_secret; /* webhook signing secret (spec §2.3), or NULL */
+	int no_sns_verify;       /* 1: accept unsigned SNS messages (tests without AWS) */
 };
 int provision_integration(struct db *db, const struct provision_integration *in,
 	char id[PROVISION_ID_LEN], struct db_error *err) __attribute__((warn_unused_result));

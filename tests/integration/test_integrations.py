@@ -130,8 +130,7 @@ def sign(secret, msg, algo=hashlib.sha256):
 def test_signatures(s):
     secret = "s3cret-" + new_key()
     body = fixture("webhook", "trigger")
-    sid, iid, key = fresh_service(s)
-    s.psql("UPDATE integration SET signature_secret = :'x' WHERE id = :'i'", x=secret, i=iid)
+    sid, iid, key = fresh_service(s, "--signature-secret", secret)
 
     def code(r):
         return r.status, (r.json().get("error") or {}).get("code")
