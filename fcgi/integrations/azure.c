@@ -20,10 +20,8 @@ static enum event_severity severity(struct arena *a, const char *s)
 
 int map_azure(struct json_object *body, const struct vendor_ctx *c, struct event **evs, size_t *n)
 {
-	if (!json_object_is_type(body, json_type_object)) {
-		verrs_add(c->errs, "body must be a JSON object");
+	if (norm_check_body(c, body))
 		return -1;
-	}
 	if (!json_object_is_type(norm_get(body, "data"), json_type_object)) {
 		verrs_add(c->errs, "'data' must be an object");
 		return -1;

@@ -5,29 +5,6 @@
 #include "normalize.h"
 #include "arena.h"
 
-/* 1 (with a message) when path holds something other than an object. */
-static int not_object(const struct vendor_ctx *c, struct json_object *body, const char *path)
-{
-	struct json_object *v = norm_get(body, path);
-
-	if (!v || json_object_is_type(v, json_type_object))
-		return 0;
-	verrs_add(c->errs, "'%s' must be an object", path);
-	return 1;
-}
-
-/* 1 (with a message) when path holds an object, array or boolean instead of text. */
-static int not_text(const struct vendor_ctx *c, struct json_object *body, const char *path)
-{
-	struct json_object *v = norm_get(body, path);
-
-	if (!v || json_object_is_type(v, json_type_string) ||
-		json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double))
-		return 0;
-	verrs_add(c->errs, "'%s' must be a string or a number", path);
-	return 1;
-}
-
 /*
  * The appendix reads incident.* (or top-level name/status/severity). Better Stack's own
  * webhook is a JSON:API document, {"data":{"id","attributes":{"name","cause","status"}}}; it
@@ -38,14 +15,11 @@ int map_better_uptime(
 {
 	struct arena *a = c->arena;
 
-	if (!json_object_is_type(body, json_type_object)) {
-		verrs_add(c->errs, "body must be a JSON object");
+	if (norm_check_body(c, body))
 		return -1;
-	}
-	if (not_object(c, body, "incident") | not_object(c, body, "data"))
+	if (NORM_CHECK_ALL(norm_check_object, c, body, "incident", "data"))
 		return -1;
-	if (not_text(c, body, "incident.id") | not_text(c, body, "incident.status") |
-		not_text(c, body, "status"))
+	if (NORM_CHECK_ALL(norm_check_text, c, body, "incident.id", "incident.status", "status"))
 		return -1;
 
 	const char *id = norm_str(a, body, "incident.id");
@@ -55,7 +29,7 @@ int map_better_uptime(
 
 	if (!id && !name &&
 		json_object_is_type(norm_get(body, "data.attributes"), json_type_object)) {
-		if (not_text(c, body, "data.id") | not_text(c, body, "data.attributes.status"))
+		if (NORM_CHECK_ALL(norm_check_text, c, body, "data.id", "data.attributes.status"))
 			return -1;
 		id = norm_str(a, body, "data.id");
 		name = norm_str(a, body, "data.attributes.name");

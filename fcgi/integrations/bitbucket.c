@@ -8,17 +8,6 @@
 
 #define STATUS_SLUG_MAX 50 /* the commit status name part of the key */
 
-/* 1 (with a message) when path holds something other than an object. */
-static int not_object(const struct vendor_ctx *c, struct json_object *body, const char *path)
-{
-	struct json_object *v = norm_get(body, path);
-
-	if (!v || json_object_is_type(v, json_type_object))
-		return 0;
-	verrs_add(c->errs, "'%s' must be an object", path);
-	return 1;
-}
-
 /* s cut to at most max bytes on a UTF-8 character boundary, in place. */
 static char *cut(char *s, size_t max)
 {
@@ -42,12 +31,9 @@ int map_bitbucket(
 {
 	struct arena *a = c->arena;
 
-	if (!json_object_is_type(body, json_type_object)) {
-		verrs_add(c->errs, "body must be a JSON object");
+	if (norm_check_body(c, body))
 		return -1;
-	}
-	if (not_object(c, body, "repository") | not_object(c, body, "pipeline") |
-		not_object(c, body, "commit_status"))
+	if (NORM_CHECK_ALL(norm_check_object, c, body, "repository", "pipeline", "commit_status"))
 		return -1;
 
 	const char *repo = NORM_FIRST(a, body, "repository.full_name", "repository.name");

@@ -97,10 +97,8 @@ int map_cloudwatch(
 	struct json_object *alarm = body;
 	const char *prefix = "";
 
-	if (!json_object_is_type(body, json_type_object)) {
-		verrs_add(c->errs, "body must be a JSON object");
+	if (norm_check_body(c, body))
 		return -1;
-	}
 	if (norm_str(c->arena, body, "Type") && !norm_get(body, "AlarmName")) {
 		if (!(alarm = sns_alarm(body, c)))
 			return -1;

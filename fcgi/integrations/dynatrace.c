@@ -5,29 +5,14 @@
 #include "normalize.h"
 #include "arena.h"
 
-/* 1 (with a message) when path holds an object, array or boolean instead of text. */
-static int not_text(const struct vendor_ctx *c, struct json_object *body, const char *path)
-{
-	struct json_object *v = norm_get(body, path);
-
-	if (!v || json_object_is_type(v, json_type_string) ||
-		json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double))
-		return 0;
-	verrs_add(c->errs, "'%s' must be a string or a number", path);
-	return 1;
-}
-
 int map_dynatrace(
 	struct json_object *body, const struct vendor_ctx *c, struct event **evs, size_t *n)
 {
 	struct arena *a = c->arena;
 
-	if (!json_object_is_type(body, json_type_object)) {
-		verrs_add(c->errs, "body must be a JSON object");
+	if (norm_check_body(c, body))
 		return -1;
-	}
-	if (not_text(c, body, "ProblemID") | not_text(c, body, "ProblemTitle") |
-		not_text(c, body, "State"))
+	if (NORM_CHECK_ALL(norm_check_text, c, body, "ProblemID", "ProblemTitle", "State"))
 		return -1;
 
 	const char *id = norm_str(a, body, "ProblemID");

@@ -5,42 +5,15 @@
 #include "normalize.h"
 #include "arena.h"
 
-/* 1 (with a message) when path holds something other than an object. */
-static int not_object(const struct vendor_ctx *c, struct json_object *body, const char *path)
-{
-	struct json_object *v = norm_get(body, path);
-
-	if (!v || json_object_is_type(v, json_type_object))
-		return 0;
-	verrs_add(c->errs, "'%s' must be an object", path);
-	return 1;
-}
-
-/* 1 (with a message) when path holds an object, array or boolean instead of text. */
-static int not_text(const struct vendor_ctx *c, struct json_object *body, const char *path)
-{
-	struct json_object *v = norm_get(body, path);
-
-	if (!v || json_object_is_type(v, json_type_string) ||
-		json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double))
-		return 0;
-	verrs_add(c->errs, "'%s' must be a string or a number", path);
-	return 1;
-}
-
 int map_elastic(struct json_object *body, const struct vendor_ctx *c, struct event **evs, size_t *n)
 {
 	struct arena *a = c->arena;
 
-	if (!json_object_is_type(body, json_type_object)) {
-		verrs_add(c->errs, "body must be a JSON object");
+	if (norm_check_body(c, body))
 		return -1;
-	}
-	if (not_object(c, body, "rule") | not_object(c, body, "alert") |
-		not_object(c, body, "context") | not_object(c, body, "event"))
+	if (NORM_CHECK_ALL(norm_check_object, c, body, "rule", "alert", "context", "event"))
 		return -1;
-	if (not_text(c, body, "alert.id") | not_text(c, body, "rule.id") |
-		not_text(c, body, "alert.status"))
+	if (NORM_CHECK_ALL(norm_check_text, c, body, "alert.id", "rule.id", "alert.status"))
 		return -1;
 
 	const char *id = NORM_FIRST(a, body, "alert.id", "rule.id");

@@ -141,10 +141,8 @@ int map_github(struct json_object *body, const struct vendor_ctx *c, struct even
 	struct event *ev;
 	int rc;
 
-	if (!json_object_is_type(body, json_type_object)) {
-		verrs_add(c->errs, "body must be a JSON object");
+	if (norm_check_body(c, body))
 		return -1;
-	}
 	ev = norm_events(c, 1);
 	if (json_object_is_type(norm_get(body, "workflow_run"), json_type_object)) {
 		rc = map_run(body, "workflow_run", c, ev);

@@ -143,10 +143,8 @@ int map_gitlab(struct json_object *body, const struct vendor_ctx *c, struct even
 	struct gl g = {body, NULL, NULL};
 	const char *kind;
 
-	if (!json_object_is_type(body, json_type_object)) {
-		verrs_add(c->errs, "body must be a JSON object");
+	if (norm_check_body(c, body))
 		return -1;
-	}
 	/* The reference defaulted to "pipeline" and fell back on event_type; GitLab names
 	 * object_kind in every delivery, so a body without one is not a GitLab delivery (an
 	 * event_type alone is Datadog's or New Relic's). */

@@ -8,29 +8,6 @@
 #include "arena.h"
 #include "json.h"
 
-/* 1 (with a message) when path holds something other than an object. */
-static int not_object(const struct vendor_ctx *c, struct json_object *body, const char *path)
-{
-	struct json_object *v = norm_get(body, path);
-
-	if (!v || json_object_is_type(v, json_type_object))
-		return 0;
-	verrs_add(c->errs, "'%s' must be an object", path);
-	return 1;
-}
-
-/* 1 (with a message) when path holds an object, array or boolean instead of text. */
-static int not_text(const struct vendor_ctx *c, struct json_object *body, const char *path)
-{
-	struct json_object *v = norm_get(body, path);
-
-	if (!v || json_object_is_type(v, json_type_string) ||
-		json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double))
-		return 0;
-	verrs_add(c->errs, "'%s' must be a string or a number", path);
-	return 1;
-}
-
 /* The 6-bit value of a base64 digit (standard or URL-safe alphabet), or -1. */
 static int b64_digit(int ch)
 {
@@ -140,21 +117,19 @@ int map_google_cloud_monitoring(
 {
 	struct arena *a = c->arena;
 
-	if (!json_object_is_type(body, json_type_object)) {
-		verrs_add(c->errs, "body must be a JSON object");
+	if (norm_check_body(c, body))
 		return -1;
-	}
-	if (not_object(c, body, "message"))
+	if (norm_check_object(c, body, "message"))
 		return -1;
 	if (norm_get(body, "message.data")) {
 		body = unwrap_pubsub(body, c);
 		if (!body)
 			return -1;
 	}
-	if (not_object(c, body, "incident"))
+	if (norm_check_object(c, body, "incident"))
 		return -1;
-	if (not_text(c, body, "incident.incident_id") | not_text(c, body, "incident.state") |
-		not_text(c, body, "state"))
+	if (NORM_CHECK_ALL(
+		    norm_check_text, c, body, "incident.incident_id", "incident.state", "state"))
 		return -1;
 
 	const char *id = norm_str(a, body, "incident.incident_id");

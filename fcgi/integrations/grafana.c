@@ -19,19 +19,8 @@ static int map_unified(struct json_object *body, struct json_object *alerts,
 	const struct vendor_ctx *c, struct event **evs, size_t *n)
 {
 	size_t len = json_object_array_length(alerts);
-	int bad = 0;
 
-	for (size_t i = 0; i < len; i++) {
-		struct json_object *a = json_object_array_get_idx(alerts, i);
-		if (!json_object_is_type(a, json_type_object)) {
-			verrs_add(c->errs, "'alerts.%zu' must be an object", i);
-			bad++;
-		} else if (!json_object_is_type(norm_get(a, "labels"), json_type_object)) {
-			verrs_add(c->errs, "'alerts.%zu.labels' must be an object", i);
-			bad++;
-		}
-	}
-	if (bad)
+	if (norm_check_alerts(c, alerts))
 		return -1;
 
 	struct event *ev = norm_events(c, len);
@@ -89,10 +78,8 @@ int map_grafana(struct json_object *body, const struct vendor_ctx *c, struct eve
 {
 	struct json_object *alerts = norm_get(body, "alerts");
 
-	if (!json_object_is_type(body, json_type_object)) {
-		verrs_add(c->errs, "body must be a JSON object");
+	if (norm_check_body(c, body))
 		return -1;
-	}
 	/* Unified alerting also sends the deprecated legacy fields (state, title, message): a
 	 * non-empty alerts[] wins. */
 	if (json_object_is_type(alerts, json_type_array) && json_object_array_length(alerts))

@@ -5,18 +5,6 @@
 #include "normalize.h"
 #include "arena.h"
 
-/* 1 (with a message) when path holds an object, array or boolean instead of text. */
-static int not_text(const struct vendor_ctx *c, struct json_object *body, const char *path)
-{
-	struct json_object *v = norm_get(body, path);
-
-	if (!v || json_object_is_type(v, json_type_string) ||
-		json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double))
-		return 0;
-	verrs_add(c->errs, "'%s' must be a string or a number", path);
-	return 1;
-}
-
 /*
  * The appendix reads alert_id/alert_name (the reference's documented template). Honeycomb's
  * default trigger webhook carries the trigger as "id" and "name" (status TRIGGERED / OK); those
@@ -27,12 +15,10 @@ int map_honeycomb(
 {
 	struct arena *a = c->arena;
 
-	if (!json_object_is_type(body, json_type_object)) {
-		verrs_add(c->errs, "body must be a JSON object");
+	if (norm_check_body(c, body))
 		return -1;
-	}
-	if (not_text(c, body, "alert_id") | not_text(c, body, "alert_name") |
-		not_text(c, body, "status") | not_text(c, body, "event_type"))
+	if (NORM_CHECK_ALL(
+		    norm_check_text, c, body, "alert_id", "alert_name", "status", "event_type"))
 		return -1;
 
 	const char *id = norm_str(a, body, "alert_id");
@@ -40,7 +26,7 @@ int map_honeycomb(
 	const char *summary = NORM_FIRST(a, body, "alert_name", "trigger_reason");
 
 	if (!id && !name) {
-		if (not_text(c, body, "id") | not_text(c, body, "name"))
+		if (NORM_CHECK_ALL(norm_check_text, c, body, "id", "name"))
 			return -1;
 		name = norm_str(a, body, "name");
 		if (name) {

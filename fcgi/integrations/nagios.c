@@ -1,26 +1,12 @@
 /* nagios.c: Nagios (Core/XI) notification macros, JSON or form-encoded → one event
- * (appendix §B, Nagios/Icinga rules). */
+ * (appendix §B, Nagios/Icinga rules, shared with icinga.c through nagios.h). */
 #include <strings.h>
 #include <json-c/json.h>
 
 #include "vendor.h"
 #include "normalize.h"
+#include "nagios.h"
 #include "arena.h"
-
-/* Field aliases: the appendix's macro names first, then the lower-case names of the
- * reference's own notification template (nagios-notification-template.json). */
-static const char *const f_type[] = {
-	"NOTIFICATIONTYPE", "notificationtype", "notification_type", NULL};
-static const char *const f_host[] = {
-	"HOSTNAME", "hostname", "HOSTALIAS", "hostalias", "host_name", NULL};
-static const char *const f_host_state[] = {"HOSTSTATE", "hoststate", "host_state", NULL};
-static const char *const f_service[] = {
-	"SERVICEDESC", "servicedesc", "SERVICE", "service", "service_description", NULL};
-static const char *const f_service_state[] = {
-	"SERVICESTATE", "servicestate", "service_state", NULL};
-static const char *const f_output[] = {"SERVICEOUTPUT", "serviceoutput", "HOSTOUTPUT", "hostoutput",
-	"LONGSERVICEOUTPUT", "longserviceoutput", "LONGHOSTOUTPUT", "longhostoutput", "output",
-	"long_output", NULL};
 
 /* The first non-blank text of paths; a non-text value is recorded in c->errs and sets *bad. */
 static const char *pick(
@@ -29,11 +15,7 @@ static const char *pick(
 	const char *s = NULL;
 
 	for (; *paths; paths++) {
-		struct json_object *v = norm_get(body, *paths);
-		if (v && !json_object_is_type(v, json_type_string) &&
-			!json_object_is_type(v, json_type_int) &&
-			!json_object_is_type(v, json_type_double)) {
-			verrs_add(c->errs, "'%s' must be a string", *paths);
+		if (norm_check_text(c, body, *paths)) {
 			*bad = 1;
 			continue;
 		}
@@ -75,57 +57,87 @@ static enum event_severity severity_of(
 	return norm_severity(service_state ? service_state : host_state, SEV_WARNING);
 }
 
-int map_nagios(struct json_object *body, const struct vendor_ctx *c, struct event **evs, size_t *n)
+int nagios_map_with(const struct nagios_fields *f, struct json_object *body,
+	const struct vendor_ctx *c, struct event **evs, size_t *n)
 {
 	struct arena *a = c->arena;
-	int bad = 0;
+	struct nagios_read r;
+	int bad = 0, marker = 0;
 
-	if (!json_object_is_type(body, json_type_object)) {
-		verrs_add(c->errs, "body must be a JSON object");
+	if (norm_check_body(c, body))
 		return -1;
+	r.type = pick(c, body, f->type, &bad);
+	r.host = pick(c, body, f->host, &bad);
+	r.host_state = pick(c, body, f->host_state, &bad);
+	r.service = pick(c, body, f->service, &bad);
+	r.service_state = pick(c, body, f->service_state, &bad);
+	r.output = pick(c, body, f->output, &bad);
+	if (f->extra) {
+		marker = f->extra(c, body, &r);
+		if (marker < 0)
+			bad = 1;
 	}
-	const char *type = pick(c, body, f_type, &bad);
-	const char *host = pick(c, body, f_host, &bad);
-	const char *host_state = pick(c, body, f_host_state, &bad);
-	const char *service = pick(c, body, f_service, &bad);
-	const char *service_state = pick(c, body, f_service_state, &bad);
-	const char *output = pick(c, body, f_output, &bad);
 	if (bad)
 		return -1;
-	if (!host) {
-		verrs_add(
-			c->errs, "'HOSTNAME' is missing (or 'hostname', 'HOSTALIAS', 'host_name')");
+	if (!r.host) {
+		verrs_add(c->errs, "%s", f->no_host);
 		return -1;
 	}
-	/* Nagios macros always carry $NOTIFICATIONTYPE$ and the host/service state; Zabbix's
-	 * host_name + event_status has neither. */
-	if (!type && !host_state && !service_state) {
-		verrs_add(c->errs, "'NOTIFICATIONTYPE' (or 'HOSTSTATE', 'SERVICESTATE') is missing "
-				   "(not a Nagios payload?)");
+	/* Both vendors name the notification type or a host/service state; Zabbix's host_name +
+	 * event_status has neither. */
+	if (!r.type && !r.host_state && !r.service_state && !marker) {
+		verrs_add(c->errs, "%s", f->not_ours);
 		return -1;
 	}
 
-	enum event_action action = action_of(type, host_state, service_state);
+	enum event_action action = action_of(r.type, r.host_state, r.service_state);
 	const char *key, *summary;
-	if (service) {
-		key = arena_printf(a, "nagios-%s-%s", norm_slug(a, host), norm_slug(a, service));
-		summary = arena_printf(a, "%s on %s is %s%s%s", service, host,
-			service_state ? service_state
-			: type	      ? type
-				      : "ALERT",
+	const char *output = r.output;
+	if (r.service) {
+		key = arena_printf(
+			a, "%s-%s-%s", f->prefix, norm_slug(a, r.host), norm_slug(a, r.service));
+		summary = arena_printf(a, "%s on %s is %s%s%s", r.service, r.host,
+			r.service_state ? r.service_state
+			: r.type	? r.type
+					: "ALERT",
 			output ? ": " : "", output ? output : "");
 	} else {
-		key = arena_printf(a, "nagios-%s", norm_slug(a, host));
-		summary = arena_printf(a, "Host %s is %s%s%s", host,
-			host_state ? host_state
-			: type	   ? type
-				   : "ALERT",
+		key = arena_printf(a, "%s-%s", f->prefix, norm_slug(a, r.host));
+		summary = arena_printf(a, "Host %s is %s%s%s", r.host,
+			r.host_state ? r.host_state
+			: r.type     ? r.type
+				     : "ALERT",
 			output ? ": " : "", output ? output : "");
 	}
 
 	*evs = norm_events(c, 1);
 	*n = 1;
-	norm_event(c, *evs, action, key, summary, "Nagios",
-		severity_of(action, host_state, service_state), body);
+	norm_event(c, *evs, action, key, summary, f->source,
+		severity_of(action, r.host_state, r.service_state), body);
 	return 0;
+}
+
+/* Field aliases: the appendix's macro names first, then the lower-case names of the
+ * reference's own notification template (nagios-notification-template.json). */
+static const struct nagios_fields nagios = {
+	.prefix = "nagios",
+	.source = "Nagios",
+	.type = NAGIOS_ALIASES("NOTIFICATIONTYPE", "notificationtype", "notification_type"),
+	.host = NAGIOS_ALIASES("HOSTNAME", "hostname", "HOSTALIAS", "hostalias", "host_name"),
+	.host_state = NAGIOS_ALIASES("HOSTSTATE", "hoststate", "host_state"),
+	.service = NAGIOS_ALIASES(
+		"SERVICEDESC", "servicedesc", "SERVICE", "service", "service_description"),
+	.service_state = NAGIOS_ALIASES("SERVICESTATE", "servicestate", "service_state"),
+	.output = NAGIOS_ALIASES("SERVICEOUTPUT", "serviceoutput", "HOSTOUTPUT", "hostoutput",
+		"LONGSERVICEOUTPUT", "longserviceoutput", "LONGHOSTOUTPUT", "longhostoutput",
+		"output", "long_output"),
+	.no_host = "'HOSTNAME' is missing (or 'hostname', 'HOSTALIAS', 'host_name')",
+	/* Nagios macros always carry $NOTIFICATIONTYPE$ and the host/service state. */
+	.not_ours = "'NOTIFICATIONTYPE' (or 'HOSTSTATE', 'SERVICESTATE') is missing (not a Nagios "
+		    "payload?)",
+};
+
+int map_nagios(struct json_object *body, const struct vendor_ctx *c, struct event **evs, size_t *n)
+{
+	return nagios_map_with(&nagios, body, c, evs, n);
 }

@@ -134,10 +134,8 @@ static int map_workflow(
 int map_newrelic(
 	struct json_object *body, const struct vendor_ctx *c, struct event **evs, size_t *n)
 {
-	if (!json_object_is_type(body, json_type_object)) {
-		verrs_add(c->errs, "body must be a JSON object");
+	if (norm_check_body(c, body))
 		return -1;
-	}
 	if (norm_get(body, "incident"))
 		return map_incident(body, c, evs, n);
 	if (norm_get(body, "alert"))

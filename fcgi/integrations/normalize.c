@@ -201,6 +201,76 @@ char *norm_sha256_prefix(struct arena *a, const char *s, size_t n)
 	return arena_strndup(a, hex, n > 64 ? 64 : n);
 }
 
+int norm_check_body(const struct vendor_ctx *c, struct json_object *body)
+{
+	if (json_object_is_type(body, json_type_object))
+		return 0;
+	verrs_add(c->errs, "body must be a JSON object");
+	return 1;
+}
+
+int norm_check_object(const struct vendor_ctx *c, struct json_object *obj, const char *path)
+{
+	struct json_object *v = norm_get(obj, path);
+
+	if (!v || json_object_is_type(v, json_type_object))
+		return 0;
+	verrs_add(c->errs, "'%s' must be an object", path);
+	return 1;
+}
+
+/* The text check; booleans pass only when allow_bool. */
+static int check_text(
+	const struct vendor_ctx *c, struct json_object *obj, const char *path, int allow_bool)
+{
+	struct json_object *v = norm_get(obj, path);
+
+	if (!v || json_object_is_type(v, json_type_string) ||
+		json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double) ||
+		(allow_bool && json_object_is_type(v, json_type_boolean)))
+		return 0;
+	verrs_add(c->errs, "'%s' must be a string or a number", path);
+	return 1;
+}
+
+int norm_check_text(const struct vendor_ctx *c, struct json_object *obj, const char *path)
+{
+	return check_text(c, obj, path, 0);
+}
+
+int norm_check_scalar(const struct vendor_ctx *c, struct json_object *obj, const char *path)
+{
+	return check_text(c, obj, path, 1);
+}
+
+int norm_check_all(norm_check_fn *check, const struct vendor_ctx *c, struct json_object *obj,
+	const char *const *paths)
+{
+	int bad = 0;
+
+	for (; *paths; paths++)
+		bad |= check(c, obj, *paths);
+	return bad;
+}
+
+int norm_check_alerts(const struct vendor_ctx *c, struct json_object *alerts)
+{
+	size_t len = json_object_array_length(alerts);
+	int bad = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		struct json_object *a = json_object_array_get_idx(alerts, i);
+		if (!json_object_is_type(a, json_type_object)) {
+			verrs_add(c->errs, "'alerts.%zu' must be an object", i);
+			bad = 1;
+		} else if (!json_object_is_type(norm_get(a, "labels"), json_type_object)) {
+			verrs_add(c->errs, "'alerts.%zu.labels' must be an object", i);
+			bad = 1;
+		}
+	}
+	return bad;
+}
+
 /* Cleaned copy capped at max code points (on a character boundary). */
 static const char *capped(struct arena *a, const char *s, size_t max)
 {

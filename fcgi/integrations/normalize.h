@@ -50,6 +50,30 @@ int norm_alert_resolved(const struct vendor_ctx *c, struct json_object *group,
 	struct json_object *alert);
 
 /*
+ * Shape checks of a mapper's body. Each records its one violation in c->errs and returns 1, else
+ * returns 0; an absent or null path passes (the mapper names what is missing). Chain them with |
+ * (or NORM_CHECK_ALL) so that every violation of a body is reported, not just the first.
+ */
+/* "body must be a JSON object" unless body is one. */
+int norm_check_body(const struct vendor_ctx *c, struct json_object *body);
+/* "'path' must be an object" when path holds anything but an object. */
+int norm_check_object(const struct vendor_ctx *c, struct json_object *obj, const char *path);
+/* "'path' must be a string or a number" when path holds an object, an array or a boolean. */
+int norm_check_text(const struct vendor_ctx *c, struct json_object *obj, const char *path);
+/* The same message when path holds an object or an array; a boolean passes (read as text,
+ * "true"/"false", as form-encoded bodies would have it). */
+int norm_check_scalar(const struct vendor_ctx *c, struct json_object *obj, const char *path);
+typedef int norm_check_fn(const struct vendor_ctx *c, struct json_object *obj, const char *path);
+/* check on each of paths (NULL-terminated), every violation recorded; 1 when any failed. */
+int norm_check_all(norm_check_fn *check, const struct vendor_ctx *c, struct json_object *obj,
+	const char *const *paths);
+#define NORM_CHECK_ALL(check, c, obj, ...)                                                         \
+	norm_check_all((check), (c), (obj), (const char *const[]){__VA_ARGS__, NULL})
+/* Alertmanager's alerts[] (also Grafana unified alerting): "'alerts.N' must be an object" or
+ * "'alerts.N.labels' must be an object" for each alert that is not an object with labels. */
+int norm_check_alerts(const struct vendor_ctx *c, struct json_object *alerts);
+
+/*
  * Fills ev as the one finishing step: cleans control characters, caps summary (1024) and source
  * (1024), turns a blank summary into "Alert from {source}", shortens a dedup key over 255
  * characters to its first 222 + "_" + 32 hex digits of its SHA-256, sets custom_details and

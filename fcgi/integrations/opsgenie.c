@@ -151,20 +151,16 @@ static int map_alert(const struct vendor_ctx *c, struct json_object *body,
 int map_opsgenie(
 	struct json_object *body, const struct vendor_ctx *c, struct event **evs, size_t *n)
 {
-	if (!json_object_is_type(body, json_type_object)) {
-		verrs_add(c->errs, "body must be a JSON object");
+	if (norm_check_body(c, body))
 		return -1;
-	}
 	if (want_string(c, body, "action"))
 		return -1;
 	const char *verb = norm_str(c->arena, body, "action");
 	struct json_object *alert = norm_get(body, "alert");
 
 	if (alert) {
-		if (!json_object_is_type(alert, json_type_object)) {
-			verrs_add(c->errs, "'alert' must be an object");
+		if (norm_check_object(c, body, "alert"))
 			return -1;
-		}
 		if (!verb) {
 			verrs_add(c->errs, "'action' is missing");
 			return -1;

@@ -13,32 +13,12 @@
  * and FAILING counts as down.
  */
 
-/* A violation when path holds an object or an array. */
-static int want_scalar(const struct vendor_ctx *c, struct json_object *body, const char *path)
-{
-	struct json_object *v = norm_get(body, path);
-
-	if (v && (json_object_is_type(v, json_type_object) ||
-			 json_object_is_type(v, json_type_array))) {
-		verrs_add(c->errs, "'%s' must be a string or a number", path);
-		return -1;
-	}
-	return 0;
-}
-
 int map_pingdom(struct json_object *body, const struct vendor_ctx *c, struct event **evs, size_t *n)
 {
-	static const char *const scalars[] = {
-		"check_id", "check_name", "state", "current_state", "message", "description"};
-	int bad = 0;
-
-	if (!json_object_is_type(body, json_type_object)) {
-		verrs_add(c->errs, "body must be a JSON object");
+	if (norm_check_body(c, body))
 		return -1;
-	}
-	for (size_t i = 0; i < sizeof(scalars) / sizeof(scalars[0]); i++)
-		bad |= want_scalar(c, body, scalars[i]);
-	if (bad)
+	if (NORM_CHECK_ALL(norm_check_scalar, c, body, "check_id", "check_name", "state",
+		    "current_state", "message", "description"))
 		return -1;
 
 	const char *id = norm_str(c->arena, body, "check_id");

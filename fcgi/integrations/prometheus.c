@@ -59,29 +59,16 @@ int map_prometheus(
 {
 	struct json_object *alerts = norm_get(body, "alerts");
 	size_t len;
-	int bad = 0;
 
-	if (!json_object_is_type(body, json_type_object)) {
-		verrs_add(c->errs, "body must be a JSON object");
+	if (norm_check_body(c, body))
 		return -1;
-	}
 	if (!json_object_is_type(alerts, json_type_array) || !json_object_array_length(alerts)) {
 		verrs_add(c->errs, "'alerts' must be a non-empty array");
 		return -1;
 	}
-	len = json_object_array_length(alerts);
-	for (size_t i = 0; i < len; i++) {
-		struct json_object *a = json_object_array_get_idx(alerts, i);
-		if (!json_object_is_type(a, json_type_object)) {
-			verrs_add(c->errs, "'alerts.%zu' must be an object", i);
-			bad++;
-		} else if (!json_object_is_type(norm_get(a, "labels"), json_type_object)) {
-			verrs_add(c->errs, "'alerts.%zu.labels' must be an object", i);
-			bad++;
-		}
-	}
-	if (bad)
+	if (norm_check_alerts(c, alerts))
 		return -1;
+	len = json_object_array_length(alerts);
 
 	struct event *ev = norm_events(c, len);
 	for (size_t i = 0; i < len; i++) {

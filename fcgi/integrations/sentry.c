@@ -86,10 +86,8 @@ int map_sentry(struct json_object *body, const struct vendor_ctx *c, struct even
 	struct event *ev;
 	int rc;
 
-	if (!json_object_is_type(body, json_type_object)) {
-		verrs_add(c->errs, "body must be a JSON object");
+	if (norm_check_body(c, body))
 		return -1;
-	}
 	/* Top-level issue/event as the reference reads them, or the integration platform's
 	 * data.issue / data.event. */
 	issue = norm_get(body, "issue");

@@ -18,31 +18,6 @@
  * Kuma's "Test" notification carries neither).
  */
 
-/* A violation when path holds an object or an array. */
-static int want_scalar(const struct vendor_ctx *c, struct json_object *body, const char *path)
-{
-	struct json_object *v = norm_get(body, path);
-
-	if (v && (json_object_is_type(v, json_type_object) ||
-			 json_object_is_type(v, json_type_array))) {
-		verrs_add(c->errs, "'%s' must be a string or a number", path);
-		return -1;
-	}
-	return 0;
-}
-
-/* A violation when path holds something other than an object (null counts as absent). */
-static int want_object(const struct vendor_ctx *c, struct json_object *body, const char *path)
-{
-	struct json_object *v = norm_get(body, path);
-
-	if (v && !json_object_is_type(v, json_type_object)) {
-		verrs_add(c->errs, "'%s' must be an object", path);
-		return -1;
-	}
-	return 0;
-}
-
 /* 1 and *num when v is a number or a string JavaScript's Number() reads as one ("" is 0). */
 static int numeric(struct json_object *v, double *num)
 {
@@ -69,21 +44,12 @@ static int numeric(struct json_object *v, double *num)
 int map_uptime_kuma(
 	struct json_object *body, const struct vendor_ctx *c, struct event **evs, size_t *n)
 {
-	static const char *const scalars[] = {"heartbeat.status", "heartbeat.monitorID",
-		"heartbeat.msg", "monitor.id", "monitor.name", "status", "msg"};
-	int bad = 0;
-
-	if (!json_object_is_type(body, json_type_object)) {
-		verrs_add(c->errs, "body must be a JSON object");
+	if (norm_check_body(c, body))
 		return -1;
-	}
-	bad |= want_object(c, body, "heartbeat");
-	bad |= want_object(c, body, "monitor");
-	if (bad)
+	if (NORM_CHECK_ALL(norm_check_object, c, body, "heartbeat", "monitor"))
 		return -1;
-	for (size_t i = 0; i < sizeof(scalars) / sizeof(scalars[0]); i++)
-		bad |= want_scalar(c, body, scalars[i]);
-	if (bad)
+	if (NORM_CHECK_ALL(norm_check_scalar, c, body, "heartbeat.status", "heartbeat.monitorID",
+		    "heartbeat.msg", "monitor.id", "monitor.name", "status", "msg"))
 		return -1;
 
 	const char *id = NORM_FIRST(c->arena, body, "heartbeat.monitorID", "monitor.id");

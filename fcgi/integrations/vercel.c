@@ -29,19 +29,6 @@ static const struct kind kinds[] = {
 	{{"deployment.created", NULL}, EV_ACKNOWLEDGE, SEV_INFO, "started"},
 };
 
-/* A violation when path holds an object or an array. */
-static int want_scalar(const struct vendor_ctx *c, struct json_object *body, const char *path)
-{
-	struct json_object *v = norm_get(body, path);
-
-	if (v && (json_object_is_type(v, json_type_object) ||
-			 json_object_is_type(v, json_type_array))) {
-		verrs_add(c->errs, "'%s' must be a string or a number", path);
-		return -1;
-	}
-	return 0;
-}
-
 static const struct kind *kind_of(const char *type)
 {
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
@@ -53,23 +40,13 @@ static const struct kind *kind_of(const char *type)
 
 int map_vercel(struct json_object *body, const struct vendor_ctx *c, struct event **evs, size_t *n)
 {
-	static const char *const scalars[] = {"type", "payload.project.name",
-		"payload.deployment.name", "payload.name", "payload.target",
-		"payload.deployment.id", "payload.error.message", "payload.error.code"};
-	int bad = 0;
-
-	if (!json_object_is_type(body, json_type_object)) {
-		verrs_add(c->errs, "body must be a JSON object");
+	if (norm_check_body(c, body))
 		return -1;
-	}
-	struct json_object *p = norm_get(body, "payload");
-	if (p && !json_object_is_type(p, json_type_object)) {
-		verrs_add(c->errs, "'payload' must be an object");
+	if (norm_check_object(c, body, "payload"))
 		return -1;
-	}
-	for (size_t i = 0; i < sizeof(scalars) / sizeof(scalars[0]); i++)
-		bad |= want_scalar(c, body, scalars[i]);
-	if (bad)
+	if (NORM_CHECK_ALL(norm_check_scalar, c, body, "type", "payload.project.name",
+		    "payload.deployment.name", "payload.name", "payload.target",
+		    "payload.deployment.id", "payload.error.message", "payload.error.code"))
 		return -1;
 
 	const char *type = norm_str(c->arena, body, "type");

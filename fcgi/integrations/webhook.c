@@ -70,10 +70,8 @@ static enum event_severity severity_of(const char *v)
 
 int map_webhook(struct json_object *body, const struct vendor_ctx *c, struct event **evs, size_t *n)
 {
-	if (!json_object_is_type(body, json_type_object)) {
-		verrs_add(c->errs, "body must be a JSON object");
+	if (norm_check_body(c, body))
 		return -1;
-	}
 
 	const char *id = NORM_FIRST(c->arena, body, "dedup_key", "id", "alert_id");
 	const char *summary = NORM_FIRST(c->arena, body, "summary", "title", "message", "name");

@@ -35,22 +35,6 @@
 #define VALUE_PATHS "event_value", "eventValue", "eventvalue", "trigger_value"
 #define SEVERITY_PATHS "event_severity", "eventSeverity", "severity"
 
-static const char *const scalars[] = {HOST_PATHS, ID_PATHS, SUMMARY_PATHS, STATUS_PATHS,
-	VALUE_PATHS, SEVERITY_PATHS, "action", "eventupdate", "eventack"};
-
-/* A violation when path holds an object or an array. */
-static int want_scalar(const struct vendor_ctx *c, struct json_object *body, const char *path)
-{
-	struct json_object *v = norm_get(body, path);
-
-	if (v && (json_object_is_type(v, json_type_object) ||
-			 json_object_is_type(v, json_type_array))) {
-		verrs_add(c->errs, "'%s' must be a string or a number", path);
-		return -1;
-	}
-	return 0;
-}
-
 static int one_of(const char *s, const char *const *words)
 {
 	for (; s && *words; words++)
@@ -98,15 +82,10 @@ static enum event_severity severity_of(const char *s)
 
 int map_zabbix(struct json_object *body, const struct vendor_ctx *c, struct event **evs, size_t *n)
 {
-	int bad = 0;
-
-	if (!json_object_is_type(body, json_type_object)) {
-		verrs_add(c->errs, "body must be a JSON object");
+	if (norm_check_body(c, body))
 		return -1;
-	}
-	for (size_t i = 0; i < sizeof(scalars) / sizeof(scalars[0]); i++)
-		bad |= want_scalar(c, body, scalars[i]);
-	if (bad)
+	if (NORM_CHECK_ALL(norm_check_scalar, c, body, HOST_PATHS, ID_PATHS, SUMMARY_PATHS,
+		    STATUS_PATHS, VALUE_PATHS, SEVERITY_PATHS, "action", "eventupdate", "eventack"))
 		return -1;
 
 	const char *id = NORM_FIRST(c->arena, body, ID_PATHS);

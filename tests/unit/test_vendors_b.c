@@ -307,7 +307,7 @@ START_TEST(icinga)
 		SEV_INFO);
 	refusals(map_icinga, "'host_name' is missing (or 'hostName', 'host', 'host_display_name')");
 	refuse(map_icinga, parse_text("{\"host_name\":\"h\",\"service_state\":{\"a\":1}}"),
-		"'service_state' must be a string");
+		"'service_state' must be a string or a number");
 	refuse(map_icinga, parse_text("{\"host\":\"h\",\"check_result\":7}"),
 		"'check_result' must be an object");
 	/* Zabbix's host_name with event_status: no notification type, no state */
@@ -341,7 +341,8 @@ START_TEST(nagios)
 		"Host db-backup-03 is UP: PING OK - Packet loss = 0%, RTA = 0.40 ms", "Nagios",
 		SEV_INFO);
 	refusals(map_nagios, "'HOSTNAME' is missing (or 'hostname', 'HOSTALIAS', 'host_name')");
-	refuse(map_nagios, parse_text("{\"HOSTNAME\":[\"web\"]}"), "'HOSTNAME' must be a string");
+	refuse(map_nagios, parse_text("{\"HOSTNAME\":[\"web\"]}"),
+		"'HOSTNAME' must be a string or a number");
 	/* Zabbix's host_name with event_status: no notification type, no state */
 	refuse(map_nagios, load("zabbix/trigger.json"),
 		"'NOTIFICATIONTYPE' (or 'HOSTSTATE', 'SERVICESTATE') is missing (not a Nagios "
