@@ -9,6 +9,7 @@
 #include "resp.h"
 #include "router.h"
 #include "ratelimit.h"
+#include "metrics.h"
 #include "conf.h"
 #include "crypto.h"
 #include "event.h"
@@ -170,4 +171,15 @@ void intake_learn_limit(struct req *rq, const char *key_hash, const struct inges
 	ratelimit_configure(rq->app->rl, crypto_hash64(key_hash, strlen(key_hash)),
 		r->rate_limit > 0 ? r->rate_limit : c->rate_limit_per_sec,
 		r->rate_burst > 0 ? r->rate_burst : c->rate_limit_burst);
+}
+
+void intake_count_actions(struct req *rq, const struct ingest_result *r)
+{
+	if (!rq->app->metrics || r->duplicate || !r->results)
+		return;
+	for (size_t i = 0; i < json_object_array_length(r->results); i++) {
+		const char *a = json_get_str(json_object_array_get_idx(r->results, i), "action", NULL);
+		if (a)
+			metrics_count_action(rq->app->metrics, a);
+	}
 }

@@ -34,6 +34,9 @@ const char *intake_key_hash(struct req *rq, const char *key);
  * X-RateLimit-Remaining: 0 and X-RateLimit-Reset (epoch seconds) when it holds fewer. */
 int intake_throttle(struct req *rq, const char *key_hash, int cost, struct api_err *err)
 	__attribute__((warn_unused_result));
+/* Counts the actions of an ingest answer's results in the shared metrics (not for a
+ * redelivery; results without an action, such as change events, are not counted). */
+void intake_count_actions(struct req *rq, const struct ingest_result *r);
 /* Records the integration's own rate and burst from an ingest answer. */
 void intake_learn_limit(struct req *rq, const char *key_hash, const struct ingest_result *r);
 

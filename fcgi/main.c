@@ -21,12 +21,14 @@
 #include "resp.h"
 #include "router.h"
 #include "ratelimit.h"
+#include "metrics.h"
 #include "sns.h"
 
 #define RATELIMIT_SLOTS 8192
 #define MAX_CHILDREN 256
 
 static volatile sig_atomic_t got_term, got_hup, got_chld;
+static struct metrics *metrics; /* mapped before fork: shared by every responder */
 static sigset_t unblocked; /* the mask children run with */
 
 static void on_signal(int sig)
@@ -94,7 +96,7 @@ static void serve_one(struct req *rq, struct app *app, FCGX_Request *fr)
 
 static void child_main(int listen_fd, const struct conf *conf, struct ratelimit *rl)
 {
-	struct app app = { conf, NULL, rl };
+	struct app app = { conf, NULL, rl, metrics };
 	struct req rq = { 0 };
 	struct db_error dberr;
 	FCGX_Request fr;
@@ -232,6 +234,11 @@ int main(int argc, char **argv)
 		log_msg(LOG_ERROR, "cannot map the shared rate-limit table", NULL);
 		return 1;
 	}
+	metrics = metrics_new(router_count() + 1);
+	if (!metrics) {
+		log_msg(LOG_ERROR, "cannot map the shared metrics table", NULL);
+		return 1;
+	}
 	handle_signal(SIGTERM, on_signal);
 	handle_signal(SIGINT, on_signal);
 	handle_signal(SIGHUP, on_signal);
@@ -301,6 +308,7 @@ int main(int argc, char **argv)
 	if (conf.listen[0] == '/' && fd != 0)
 		unlink(conf.listen);
 	ratelimit_free(rl);
+	metrics_free(metrics);
 	conf_release(&conf);
 	(void)argc;
 	(void)argv;

@@ -26,6 +26,7 @@ void req_begin(struct req *rq, struct app *app, char **envp)
 	rq->body = "";
 	rq->body_len = 0;
 	rq->status = 0;
+	rq->content_type = NULL;
 	rq->nparams = 0;
 }
 

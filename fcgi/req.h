@@ -10,12 +10,14 @@
 struct conf;
 struct db;
 struct ratelimit;
+struct metrics;
 
 /* What every handler may use beyond its request: shared by all requests of one process. */
 struct app {
 	const struct conf *conf;
 	struct db *db;
 	struct ratelimit *rl;
+	struct metrics *metrics; /* shared counters of /metrics, or NULL */
 };
 
 struct req {
@@ -33,6 +35,7 @@ struct req {
 	const char *param_value[4];
 	/* response under construction (see resp.h) */
 	int status;
+	const char *content_type; /* NULL = application/json (static or arena string) */
 	struct sbuf headers; /* extra header lines, each ending in "\r\n" */
 	struct sbuf out;     /* response body */
 };

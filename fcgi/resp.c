@@ -56,13 +56,14 @@ void resp_json_obj(struct req *rq, int status, const struct json_object *v)
 int resp_write(struct req *rq, struct FCGX_Stream *out)
 {
 	int status = rq->status ? rq->status : 500;
-	char head[160];
+	char head[256];
 
 	/* libfcgi's own FCGX_FPrintF knows no %zu: format here */
 	int n = snprintf(head, sizeof(head),
-		"Status: %d %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
+		"Status: %d %s\r\nContent-Type: %.100s\r\nContent-Length: %zu\r\n"
 		"Cache-Control: no-store\r\n",
-		status, resp_reason(status), rq->out.len);
+		status, resp_reason(status),
+		rq->content_type ? rq->content_type : "application/json", rq->out.len);
 	FCGX_PutStr(head, n, out);
 	FCGX_PutStr(rq->headers.buf, (int)rq->headers.len, out);
 	FCGX_PutStr("\r\n", 2, out);

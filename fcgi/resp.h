@@ -14,7 +14,8 @@ void resp_header(struct req *rq, const char *name, const char *fmt, ...)
 void resp_json(struct req *rq, int status, const char *json, size_t len);
 /* Sets status and the compact rendering of v (v is not consumed). */
 void resp_json_obj(struct req *rq, int status, const struct json_object *v);
-/* Writes status line, Content-Type: application/json, headers and body to the FastCGI stream.
+/* Writes status line, Content-Type (rq->content_type, default application/json), headers and
+ * body to the FastCGI stream.
  * Returns 0, or -1 when the client went away (nothing else to do). */
 struct FCGX_Stream;
 int resp_write(struct req *rq, struct FCGX_Stream *out);

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "router.h"
 #include "req.h"
@@ -11,6 +12,7 @@
 #include "log.h"
 #include "wrapper.h"
 #include "api/api.h"
+#include "metrics.h"
 
 static const struct route routes[] = {
 	{ "POST", "/v2/enqueue", events_enqueue, ERR_PAGERDUTY },
@@ -21,6 +23,22 @@ static const struct route routes[] = {
 	{ "POST", "/api/events", events_native, ERR_NATIVE },
 	{ "GET", "/api/health", health_get, ERR_NATIVE },
 	{ "GET", "/api/schedules/:id/oncall", schedules_oncall, ERR_NATIVE },
+	{ "GET", "/api/incidents", incidents_list_get, ERR_NATIVE },
+	{ "POST", "/api/incidents", incidents_create, ERR_NATIVE },
+	{ "POST", "/api/incidents/bulk/acknowledge", incidents_bulk_acknowledge, ERR_NATIVE },
+	{ "POST", "/api/incidents/bulk/resolve", incidents_bulk_resolve, ERR_NATIVE },
+	{ "GET", "/api/incidents/:id", incidents_get_one, ERR_NATIVE }, /* after the exact paths */
+	{ "PATCH", "/api/incidents/:id", incidents_patch, ERR_NATIVE },
+	{ "POST", "/api/incidents/:id/notes", incidents_note, ERR_NATIVE },
+	{ "POST", "/api/incidents/:id/snooze", incidents_snooze, ERR_NATIVE },
+	{ "POST", "/api/incidents/:id/acknowledge", incidents_acknowledge, ERR_NATIVE },
+	{ "POST", "/api/incidents/:id/resolve", incidents_resolve, ERR_NATIVE },
+	{ "POST", "/api/logs/ingest", logs_ingest, ERR_NATIVE },
+	{ "GET", "/api/public-logs", logs_list, ERR_NATIVE },
+	{ "GET", "/api/jobs", jobs_list, ERR_NATIVE },
+	{ "POST", "/api/jobs/:id/retry", jobs_retry, ERR_NATIVE },
+	{ "GET", "/metrics", health_metrics, ERR_NATIVE },
+	{ "GET", "/api/metrics", health_metrics, ERR_NATIVE },
 };
 
 int api_fail(struct api_err *e, int status, const char *code, const char *fmt, ...)
@@ -159,11 +177,47 @@ static void capture(const char *pattern, struct req *rq)
 	}
 }
 
+int router_count(void)
+{
+	return (int)ARRAY_SIZE(routes);
+}
+
+void router_label(int i, const char **method, const char **path)
+{
+	if (i >= 0 && i < (int)ARRAY_SIZE(routes)) {
+		*method = routes[i].method;
+		*path = routes[i].path;
+	} else {
+		*method = "";
+		*path = "unmatched";
+	}
+}
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void dispatch(struct req *rq, const struct route *r, int known);
+
 void router_dispatch(struct req *rq)
 {
-	struct api_err err = { 0 };
+	uint64_t t0 = now_us();
 	int known;
 	const struct route *r = router_match(rq->method, rq->path, &known);
+
+	dispatch(rq, r, known);
+	if (rq->app)
+		metrics_observe(rq->app->metrics, r ? (int)(r - routes) : (int)ARRAY_SIZE(routes),
+			rq->status, now_us() - t0);
+}
+
+static void dispatch(struct req *rq, const struct route *r, int known)
+{
+	struct api_err err = { 0 };
 	enum err_style style = ERR_NATIVE;
 
 	if (!r) {

@@ -45,6 +45,10 @@ struct route {
 const struct route *router_match(const char *method, const char *path, int *path_known);
 /* Runs the matching handler and renders any error in the route's style into rq's response. */
 void router_dispatch(struct req *rq);
+/* The number of routes; the metrics table has one more slot, for unmatched requests. */
+int router_count(void);
+/* The method and path pattern of route i; for i == router_count(), ("", "unmatched"). */
+void router_label(int i, const char **method, const char **path);
 /* Renders err into rq's response in the given style (used by dispatch and tests). */
 void router_render_error(struct req *rq, enum err_style style, const struct api_err *err);
 

@@ -14,6 +14,7 @@ static const struct {
 	{ "unsnooze_sweep", 60 },
 	{ "sla_warnings", 60 },
 	{ "cleanup", 3600 },
+	{ "idempotency_cleanup", 3600 }, /* API Idempotency-Keys older than a day */
 };
 
 void job_task_schedule(struct worker *w)

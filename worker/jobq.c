@@ -136,6 +136,7 @@ static const struct db_stmt task_stmts[] = {
 	{ "task_unsnooze_sweep", "SELECT ok_task_unsnooze_sweep()", 0 },
 	{ "task_sla_warnings", "SELECT ok_task_sla_warnings()", 0 },
 	{ "task_cleanup", "SELECT ok_task_cleanup()", 0 },
+	{ "task_idempotency_cleanup", "SELECT ok_idempotency_cleanup()", 0 },
 };
 
 /* Runs a statement whose result is ignored. */

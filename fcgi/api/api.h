@@ -15,6 +15,29 @@ handler_fn integrations_post;     /* POST /api/integrations/:name */
 /* health.c */
 handler_fn health_get;            /* GET /api/health[?mode=liveness|readiness] */
 
+/* health.c: Prometheus text of the shared counters and the database gauges */
+handler_fn health_metrics;        /* GET /metrics and /api/metrics */
+
+/* logs.c: persisted client logs (redacted) */
+handler_fn logs_ingest;           /* POST /api/logs/ingest (public, rate-limited per IP) */
+handler_fn logs_list;             /* GET /api/public-logs[?limit&level&since&cursor] (admin) */
+
+/* jobs.c: the dead-letter view of background jobs (admin) */
+handler_fn jobs_list;             /* GET /api/jobs[?status&type&limit&cursor] */
+handler_fn jobs_retry;            /* POST /api/jobs/:id/retry */
+
+/* incidents.c: the incidents API of ops dashboards (issue 5) */
+handler_fn incidents_list_get;        /* GET /api/incidents[?status&urgency&service_id&team_id&…] */
+handler_fn incidents_create;          /* POST /api/incidents */
+handler_fn incidents_bulk_acknowledge; /* POST /api/incidents/bulk/acknowledge {ids} */
+handler_fn incidents_bulk_resolve;    /* POST /api/incidents/bulk/resolve {ids} */
+handler_fn incidents_get_one;         /* GET /api/incidents/:id (alerts, notes, timeline) */
+handler_fn incidents_patch;           /* PATCH /api/incidents/:id */
+handler_fn incidents_note;            /* POST /api/incidents/:id/notes */
+handler_fn incidents_snooze;          /* POST /api/incidents/:id/snooze */
+handler_fn incidents_acknowledge;     /* POST /api/incidents/:id/acknowledge */
+handler_fn incidents_resolve;         /* POST /api/incidents/:id/resolve */
+
 /* schedules.c */
 handler_fn schedules_oncall;      /* GET /api/schedules/:id/oncall[?at=ISO-8601] */
 

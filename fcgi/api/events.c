@@ -105,6 +105,7 @@ static int handle(struct req *rq, enum mode mode, struct api_err *err)
 				"invalid_api_key" : r.error,
 			mode != MODE_NATIVE, err);
 	intake_learn_limit(rq, auth.key_hash, &r);
+	intake_count_actions(rq, &r);
 	respond(rq, mode, &ev, &r);
 	return 0;
 }

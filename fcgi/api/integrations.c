@@ -235,6 +235,7 @@ int integrations_post(struct req *rq, struct api_err *err)
 	if (r.error)
 		return intake_refuse(r.error, 0, err);
 	intake_learn_limit(rq, auth.key_hash, &r);
+	intake_count_actions(rq, &r);
 	respond(rq, &r);
 	return 0;
 }
