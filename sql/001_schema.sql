@@ -288,6 +288,7 @@ CREATE TABLE incident (
 	snoozed_until timestamptz,
 	snooze_reason text,
 	alert_count integer NOT NULL DEFAULT 1 CHECK (alert_count >= 1),
+	version integer NOT NULL DEFAULT 1,   -- row version: ETag / If-Match of the REST API
 	last_alert_at timestamptz,
 	created_at timestamptz NOT NULL DEFAULT ok_now(),
 	updated_at timestamptz NOT NULL DEFAULT ok_now(),

@@ -284,7 +284,8 @@ BEGIN
 			-- the common case under an alert storm: an open incident exists; one statement.
 			-- (Waits for a concurrent holder of the row; re-checks status after the wait.)
 			UPDATE incident i
-			SET alert_count = i.alert_count + 1, last_alert_at = v_now, updated_at = v_now
+			SET alert_count = i.alert_count + 1, last_alert_at = v_now, updated_at = v_now,
+				version = i.version + 1
 			WHERE i.service_id = v_service_id AND i.dedup_key = v_dedup AND i.status <> 'RESOLVED'
 			RETURNING i.* INTO v_inc;
 			IF FOUND THEN
@@ -331,7 +332,8 @@ BEGIN
 						CASE WHEN v_policy_id IS NOT NULL THEN v_now END,
 						1, v_now, v_now, v_now)
 					ON CONFLICT (service_id, dedup_key) WHERE status <> 'RESOLVED'
-					DO UPDATE SET alert_count = i.alert_count + 1, last_alert_at = v_now,
+					DO UPDATE SET alert_count = i.alert_count + 1, version = i.version + 1,
+						last_alert_at = v_now,
 						updated_at = v_now
 					RETURNING i.* INTO v_inc;
 					-- inserted ⇔ the row carries our id (same meaning as xmax = 0, without

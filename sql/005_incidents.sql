@@ -12,9 +12,9 @@
 --   ok_incident_list(key_id, filters jsonb) → jsonb   {"data":[…],"next_cursor":…}
 -- Refusals come back as {"error":"<code>","message":…} and nothing is written.
 
--- Bumped by every UPDATE of an incident (ingest included), so If-Match sees every change.
-ALTER TABLE incident ADD COLUMN version integer NOT NULL DEFAULT 1;
-
+-- incident.version (001) goes up with every UPDATE, so If-Match sees every change: the hot
+-- ingest UPDATEs bump it themselves; for every other writer this trigger does. Its WHEN clause
+-- is evaluated by the executor, so the writers that bump it pay no function call.
 CREATE OR REPLACE FUNCTION ok_incident_version_bump() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -24,7 +24,7 @@ END
 $$;
 
 CREATE TRIGGER incident_version BEFORE UPDATE ON incident
-	FOR EACH ROW EXECUTE FUNCTION ok_incident_version_bump();
+	FOR EACH ROW WHEN (NEW.version = OLD.version) EXECUTE FUNCTION ok_incident_version_bump();
 
 -- Keyset pagination: created_at DESC, id DESC.
 CREATE INDEX incident_created_id ON incident (created_at DESC, id DESC);
