@@ -255,6 +255,28 @@ int schedule_load(struct db *db, struct arena *a, const char *id, int64_t from, 
 	return rc;
 }
 
+static const struct db_stmt stmt_list = {
+	"schedule_list", "SELECT id FROM oncall_schedule ORDER BY name, id LIMIT $1", 1,
+};
+
+int schedule_list(struct db *db, struct arena *a, int max, const char ***ids,
+	struct db_error *err)
+{
+	char lim[16];
+	const char *p[] = { lim };
+
+	snprintf(lim, sizeof(lim), "%d", max);
+	PGresult *res = db_exec(db, &stmt_list, p, err);
+	if (!res)
+		return -1;
+	int n = PQntuples(res);
+	*ids = arena_alloc(a, (size_t)(n ? n : 1) * sizeof(**ids));
+	for (int i = 0; i < n; i++)
+		(*ids)[i] = arena_strdup(a, PQgetvalue(res, i, 0));
+	PQclear(res);
+	return n;
+}
+
 const struct schedule_user *schedule_user(const struct schedule *s, const char *id)
 {
 	for (size_t i = 0; i < s->nusers; i++)

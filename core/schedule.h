@@ -50,6 +50,10 @@ int schedule_load_view(struct db *db, struct arena *a, const char *id, int64_t a
 	int64_t before, int64_t after, struct schedule *out, struct db_error *err)
 	__attribute__((warn_unused_result));
 
+/* The ids of at most max schedules, by name (arena copies) in *ids. Returns how many, or -1
+ * with err filled. */
+int schedule_list(struct db *db, struct arena *a, int max, const char ***ids,
+	struct db_error *err) __attribute__((warn_unused_result));
 /* The loaded user with that id, or NULL. */
 const struct schedule_user *schedule_user(const struct schedule *s, const char *id);
 

@@ -23,6 +23,7 @@ static const struct route routes[] = {
 	{ "POST", "/api/events", events_native, ERR_NATIVE },
 	{ "GET", "/api/health", health_get, ERR_NATIVE },
 	{ "GET", "/api/schedules/:id/oncall", schedules_oncall, ERR_NATIVE },
+	{ "GET", "/api/oncall", schedules_oncall_all, ERR_NATIVE },
 	{ "GET", "/api/incidents", incidents_list_get, ERR_NATIVE },
 	{ "POST", "/api/incidents", incidents_create, ERR_NATIVE },
 	{ "POST", "/api/incidents/bulk/acknowledge", incidents_bulk_acknowledge, ERR_NATIVE },

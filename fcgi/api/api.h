@@ -40,5 +40,6 @@ handler_fn incidents_resolve;         /* POST /api/incidents/:id/resolve */
 
 /* schedules.c */
 handler_fn schedules_oncall;      /* GET /api/schedules/:id/oncall[?at=ISO-8601] */
+handler_fn schedules_oncall_all;   /* GET /api/oncall[?at=] — every schedule */
 
 #endif

@@ -1,4 +1,5 @@
-/* schedules.c: who is on call for a schedule, and its final schedule around that instant. */
+/* schedules.c: who is on call — for one schedule (with its final schedule around that instant)
+ * and across every schedule. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 
 #define WINDOW_BEFORE (24 * 3600) /* blocks are listed for [at - 24 h, at + 48 h) */
 #define WINDOW_AFTER (48 * 3600)
+#define ONCALL_ALL_MAX 200        /* schedules answered by GET /api/oncall */
 
 /* Reads exactly n digits from *p into *out. */
 static int digits(const char **p, int n, int *out)
@@ -199,6 +201,55 @@ int schedules_oncall(struct req *rq, struct api_err *err)
 	json_object_object_add(data, "blocks", render_blocks(&rq->arena, blocks, nblocks));
 	json_object_object_add(root, "data", data);
 	free(blocks);
+	resp_json_obj(rq, 200, root);
+	json_object_put(root);
+	resp_header(rq, "Cache-Control", "private, no-store");
+	return 0;
+}
+
+int schedules_oncall_all(struct req *rq, struct api_err *err)
+{
+	struct principal who;
+	struct db_error dberr = { 0 };
+	int64_t at_ms = SCHEDULE_NOW;
+	const char **sids;
+
+	if (auth_require(rq, APIKEY_SCHEDULES_READ, &who, err) < 0)
+		return -1;
+	const char *at = req_query(rq, "at");
+	if (at && parse_iso(at, &at_ms) < 0)
+		return api_fail(err, 400, "invalid_parameter",
+			"at must be an ISO-8601 time with a zone, e.g. 2024-05-01T12:00:00Z");
+	int n = schedule_list(rq->app->db, &rq->arena, ONCALL_ALL_MAX, &sids, &dberr);
+	if (n < 0)
+		return api_fail_db(rq, &dberr, err);
+
+	struct json_object *data = json_object_new_array();
+	for (int i = 0; i < n; i++) {
+		struct schedule s;
+		int rc = schedule_load_view(rq->app->db, &rq->arena, sids[i], at_ms, 0, 1, &s, &dberr);
+		if (rc < 0) {
+			json_object_put(data);
+			return api_fail_db(rq, &dberr, err);
+		}
+		if (rc > 0)
+			continue; /* deleted meanwhile */
+		at_ms = s.at_ms; /* every schedule answers for the same instant */
+		int64_t at_s = s.at_ms >= 0 ? s.at_ms / 1000 : -((-s.at_ms + 999) / 1000);
+		const char **ids = arena_alloc(&rq->arena, (s.nusers + 1) * sizeof(*ids));
+		int k = oncall_resolve(&s.oc, at_s, ids, s.nusers + 1);
+		struct json_object *o = json_object_new_object();
+		json_object_object_add(o, "schedule_id", json_object_new_string(s.id));
+		json_object_object_add(o, "name", str_or_null(s.name));
+		json_object_object_add(o, "time_zone", json_object_new_string(s.oc.time_zone));
+		json_object_object_add(o, "time_zone_known", json_object_new_boolean(k >= 0));
+		json_object_object_add(o, "users", render_users(&s, ids, k > 0 ? k : 0));
+		json_object_array_add(data, o);
+	}
+	struct json_object *root = json_object_new_object();
+	json_object_object_add(root, "data", data);
+	if (at_ms != SCHEDULE_NOW)
+		json_object_object_add(root, "at", json_object_new_string(iso(&rq->arena, at_ms)));
 	resp_json_obj(rq, 200, root);
 	json_object_put(root);
 	resp_header(rq, "Cache-Control", "private, no-store");

@@ -209,3 +209,32 @@ def test_503_while_the_database_is_down(s):
     ok = wait_for(lambda: oncall(s, fx["london"], "2024-03-31T13:00:00Z").status == 200,
                   timeout=15, interval=0.5)
     assert ok, "no 200 within 15 s after PostgreSQL came back"
+
+
+def test_oncall_across_every_schedule(s):
+    fx = fixture(s)
+    headers = {"Authorization": "Bearer " + fx["token"]}
+    r = s.http("GET", "/api/oncall?at=2024-03-31T13:00:00Z", headers=headers)
+    assert r.status == 200, r
+    body = r.json()
+    assert body["at"] == "2024-03-31T13:00:00.000Z", body
+    by_id = {x["schedule_id"]: x for x in body["data"]}
+    london, kolkata = by_id[fx["london"]], by_id[fx["kolkata"]]
+    # carol's override replaces alice 12:00-14:00Z; Kolkata 18:30 IST is outside 09-17
+    assert [u["id"] for u in london["users"]] == [fx["carol"]], london
+    assert london["time_zone"] == "Europe/London" and london["time_zone_known"], london
+    assert kolkata["users"] == [], kolkata
+    # the same answers as the per-schedule endpoint, at another instant
+    at = "2024-01-01T05:00:00Z"
+    r = s.http("GET", "/api/oncall?at=" + at, headers=headers)
+    got = {x["schedule_id"]: [u["id"] for u in x["users"]] for x in r.json()["data"]}
+    assert got[fx["kolkata"]] == who(s, fx["kolkata"], at) == [fx["erin"]], got
+    # without at: now, from the database clock
+    r = s.http("GET", "/api/oncall", headers=headers)
+    assert r.status == 200 and r.json()["at"].endswith("Z"), r
+    assert_error(s.http("GET", "/api/oncall?at=yesterday", headers=headers), 400,
+                 "invalid_parameter")
+    assert_error(s.http("GET", "/api/oncall"), 401, "missing_credentials")
+    _, token = s.create_api_key("incidents:read")
+    assert_error(s.http("GET", "/api/oncall", headers={"Authorization": "Bearer " + token}),
+                 403, "scope_missing")
