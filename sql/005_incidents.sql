@@ -185,16 +185,20 @@ BEGIN
 END
 $$;
 
--- Locks the incident p_id for the key's user: NULL row + *error when missing or not visible.
-CREATE OR REPLACE FUNCTION ok_incident_lock(p_id uuid, p_user uuid, p_role text,
+-- Locks incident p_args.id for the key's user: *error when it is missing, not visible, or not at
+-- p_args.if_version (If-Match) when that is given.
+CREATE OR REPLACE FUNCTION ok_incident_lock(p_args jsonb, p_user uuid, p_role text,
 	OUT inc incident, OUT error jsonb)
 LANGUAGE plpgsql AS $$
 BEGIN
-	SELECT * INTO inc FROM incident WHERE id = p_id FOR UPDATE;
+	SELECT * INTO inc FROM incident WHERE id = (p_args->>'id')::uuid FOR UPDATE;
 	IF NOT FOUND THEN
 		error := ok_incident_err('not_found', 'incident not found');
 	ELSIF NOT ok_incident_visible(inc.service_id, inc.assignee_id, p_user, p_role) THEN
 		error := ok_incident_err('incident_forbidden', 'incident access denied');
+	ELSIF p_args ? 'if_version' AND (p_args->>'if_version')::integer <> inc.version THEN
+		error := ok_incident_err('version_mismatch', 'the incident has changed (version '
+			|| inc.version || ')') || jsonb_build_object('version', inc.version);
 	END IF;
 END
 $$;
@@ -213,15 +217,11 @@ DECLARE
 	v_uuid uuid;
 	v_txt text;
 BEGIN
-	SELECT * INTO v_lock FROM ok_incident_lock((p_args->>'id')::uuid, p_user, p_role);
+	SELECT * INTO v_lock FROM ok_incident_lock(p_args, p_user, p_role);
 	IF v_lock.error IS NOT NULL THEN
 		RETURN v_lock.error;
 	END IF;
 	v_inc := v_lock.inc;
-	IF p_args ? 'if_version' AND (p_args->>'if_version')::integer <> v_inc.version THEN
-		RETURN ok_incident_err('version_mismatch', 'the incident has changed (version '
-			|| v_inc.version || ')') || jsonb_build_object('version', v_inc.version);
-	END IF;
 	-- references first: nothing is written when one is refused
 	IF c ? 'assignee_id' AND jsonb_typeof(c->'assignee_id') = 'string' THEN
 		SELECT name INTO v_name FROM app_user WHERE id = (c->>'assignee_id')::uuid;
@@ -278,15 +278,11 @@ DECLARE
 	v_note text := p_args->>'note';
 	v_name text;
 BEGIN
-	SELECT * INTO v_lock FROM ok_incident_lock((p_args->>'id')::uuid, p_user, p_role);
+	SELECT * INTO v_lock FROM ok_incident_lock(p_args, p_user, p_role);
 	IF v_lock.error IS NOT NULL THEN
 		RETURN v_lock.error;
 	END IF;
 	v_inc := v_lock.inc;
-	IF p_args ? 'if_version' AND (p_args->>'if_version')::integer <> v_inc.version THEN
-		RETURN ok_incident_err('version_mismatch', 'the incident has changed (version '
-			|| v_inc.version || ')') || jsonb_build_object('version', v_inc.version);
-	END IF;
 	IF p_status = 'ACKNOWLEDGED' AND v_inc.status = 'RESOLVED' THEN
 		RETURN ok_incident_err('invalid_transition', 'a resolved incident cannot be acknowledged');
 	END IF;
@@ -318,15 +314,11 @@ DECLARE
 	v_reason text := p_args->>'reason';
 	v_name text;
 BEGIN
-	SELECT * INTO v_lock FROM ok_incident_lock((p_args->>'id')::uuid, p_user, p_role);
+	SELECT * INTO v_lock FROM ok_incident_lock(p_args, p_user, p_role);
 	IF v_lock.error IS NOT NULL THEN
 		RETURN v_lock.error;
 	END IF;
 	v_inc := v_lock.inc;
-	IF p_args ? 'if_version' AND (p_args->>'if_version')::integer <> v_inc.version THEN
-		RETURN ok_incident_err('version_mismatch', 'the incident has changed (version '
-			|| v_inc.version || ')') || jsonb_build_object('version', v_inc.version);
-	END IF;
 	IF v_inc.status = 'RESOLVED' THEN
 		RETURN ok_incident_err('invalid_transition', 'a resolved incident cannot be snoozed');
 	END IF;
@@ -359,7 +351,7 @@ DECLARE
 	v_note incident_note;
 	v_name text;
 BEGIN
-	SELECT * INTO v_lock FROM ok_incident_lock((p_args->>'id')::uuid, p_user, p_role);
+	SELECT * INTO v_lock FROM ok_incident_lock(p_args, p_user, p_role);
 	IF v_lock.error IS NOT NULL THEN
 		RETURN v_lock.error;
 	END IF;
