@@ -6,6 +6,7 @@
 #include <libpq-fe.h>
 
 #include "db.h"
+#include "json.h"
 #include "log.h"
 #include "wrapper.h"
 
@@ -211,6 +212,31 @@ PGresult *db_exec(struct db *db, const struct db_stmt *st, const char *const *pa
 		return NULL;
 	}
 	return res;
+}
+
+int db_exec_json(struct db *db, const struct db_stmt *st, const char *const *params,
+	struct json_object **out, struct db_error *err)
+{
+	enum json_parse_error perr;
+	PGresult *res = db_exec(db, st, params, err);
+
+	*out = NULL;
+	if (!res)
+		return -1;
+	int row = PQntuples(res) > 0 && !PQgetisnull(res, 0, 0);
+	if (row)
+		*out = json_parse(PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0), &perr, NULL);
+	PQclear(res);
+	if (*out)
+		return 1;
+	db_classify(NULL, err);
+	if (!row) {
+		snprintf(err->message, sizeof(err->message), "%s returned no row", st->name);
+		return 0;
+	}
+	snprintf(err->message, sizeof(err->message), "%s returned bad JSON: %s", st->name,
+		json_parse_error_str(perr));
+	return -1;
 }
 
 int db_exec_simple(struct db *db, const char *sql, struct db_error *err)

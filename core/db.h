@@ -54,6 +54,15 @@ PGconn *db_conn(struct db *db);
  */
 PGresult *db_exec(struct db *db, const struct db_stmt *st, const char *const *params,
 	struct db_error *err) __attribute__((warn_unused_result));
+/*
+ * Runs st, whose result is at most one row with one JSON (json/jsonb) column, and parses it.
+ * Returns 1 with *out set (the caller puts it); 0 when there was no row or SQL NULL (*out NULL,
+ * err filled with an internal "returned no row", which callers that expect a row report); -1
+ * with err filled on a database failure or text that does not parse.
+ */
+struct json_object;
+int db_exec_json(struct db *db, const struct db_stmt *st, const char *const *params,
+	struct json_object **out, struct db_error *err) __attribute__((warn_unused_result));
 /* Runs plain SQL (no parameters, may hold several statements). Returns 0 or -1 + err. */
 int db_exec_simple(struct db *db, const char *sql, struct db_error *err)
 	__attribute__((warn_unused_result));

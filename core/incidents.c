@@ -41,23 +41,13 @@ static const char *opt_str(struct arena *a, struct json_object *o, const char *k
 static int call(struct db *db, struct arena *a, const struct db_stmt *st, const char *const *params,
 	struct incidents_result *out, struct db_error *err)
 {
+	struct json_object *root;
+
 	memset(out, 0, sizeof(*out));
-	PGresult *res = db_exec(db, st, params, err);
-	if (!res)
+	if (db_exec_json(db, st, params, &root, err) <= 0)
 		return -1;
-	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
-		PQclear(res);
-		db_classify(NULL, err);
-		snprintf(err->message, sizeof(err->message), "%s returned no row", st->name);
-		return -1;
-	}
-	enum json_parse_error perr;
-	struct json_object *root =
-		json_parse(PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0), &perr, NULL);
-	PQclear(res);
-	if (!root || !json_object_is_type(root, json_type_object)) {
-		if (root)
-			json_object_put(root);
+	if (!json_object_is_type(root, json_type_object)) {
+		json_object_put(root);
 		db_classify(NULL, err);
 		snprintf(err->message, sizeof(err->message), "%s returned bad JSON", st->name);
 		return -1;

@@ -51,26 +51,11 @@ static int opt_int(struct json_object *o, const char *key)
 static int call(struct db *db, struct arena *a, const struct db_stmt *st,
 	const char *const *params, struct ingest_result *out, struct db_error *err)
 {
+	struct json_object *root;
+
 	memset(out, 0, sizeof(*out));
-	PGresult *res = db_exec(db, st, params, err);
-	if (!res)
+	if (db_exec_json(db, st, params, &root, err) <= 0)
 		return -1;
-	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
-		PQclear(res);
-		db_classify(NULL, err);
-		snprintf(err->message, sizeof(err->message), "%s returned no row", st->name);
-		return -1;
-	}
-	enum json_parse_error perr;
-	struct json_object *root =
-		json_parse(PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0), &perr, NULL);
-	PQclear(res);
-	if (!root) {
-		db_classify(NULL, err);
-		snprintf(err->message, sizeof(err->message), "%s returned bad JSON: %s", st->name,
-			json_parse_error_str(perr));
-		return -1;
-	}
 	arena_on_reset(a, put_json, root);
 	out->error = opt_str(a, root, "error");
 	out->integration_id = opt_str(a, root, "integration_id");

@@ -136,22 +136,15 @@ static void put_json(void *p)
 	json_object_put(p);
 }
 
-/* Parses column 0 of row 0 of res (cleared by the caller) into a JSON value put at reset. */
-static struct json_object *take_json(struct arena *a, PGresult *res, const char *name,
-	struct db_error *err)
+/* db_exec_json, the value put at the arena's reset. Same returns (1, 0 no row, -1). */
+static int run_json(struct db *db, struct arena *a, const struct db_stmt *st,
+	const char *const *params, struct json_object **out, struct db_error *err)
 {
-	enum json_parse_error perr;
-	struct json_object *v = NULL;
+	int rc = db_exec_json(db, st, params, out, err);
 
-	if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0))
-		v = json_parse(PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0), &perr, NULL);
-	if (!v) {
-		db_classify(NULL, err);
-		snprintf(err->message, sizeof(err->message), "%s returned no JSON", name);
-		return NULL;
-	}
-	arena_on_reset(a, put_json, v);
-	return v;
+	if (rc > 0)
+		arena_on_reset(a, put_json, *out);
+	return rc;
 }
 
 int ops_log_insert(struct db *db, struct arena *a, const struct ops_log *e, const char **id,
@@ -207,12 +200,8 @@ static int run_page(struct db *db, struct arena *a, const struct db_stmt *st, co
 	p[2] = ct;
 	p[3] = cid;
 	p[4] = limit;
-	PGresult *res = db_exec(db, st, p, err);
-	if (!res)
-		return -1;
-	struct json_object *arr = take_json(a, res, st->name, err);
-	PQclear(res);
-	if (!arr || !json_object_is_type(arr, json_type_array))
+	struct json_object *arr;
+	if (run_json(db, a, st, p, &arr, err) <= 0 || !json_object_is_type(arr, json_type_array))
 		return -1;
 	*next = NULL;
 	size_t len = json_object_array_length(arr);
@@ -258,18 +247,11 @@ int ops_job_retry(struct db *db, struct arena *a, const char *id, struct json_ob
 	const char **status, struct db_error *err)
 {
 	const char *p[] = { id };
-	PGresult *res = db_exec(db, &stmt_job_retry, p, err);
+	struct json_object *v;
+	int rc = run_json(db, a, &stmt_job_retry, p, &v, err);
 
-	if (!res)
-		return -1;
-	if (PQntuples(res) < 1 || PQgetisnull(res, 0, 0)) {
-		PQclear(res);
-		return 1;
-	}
-	struct json_object *v = take_json(a, res, stmt_job_retry.name, err);
-	PQclear(res);
-	if (!v)
-		return -1;
+	if (rc <= 0)
+		return rc < 0 ? -1 : 1; /* no row: no such job */
 	if (json_get(v, "error")) {
 		const char *st = json_get_str(v, "status", NULL);
 		*status = arena_strdup(a, st ? st : "");
@@ -281,11 +263,5 @@ int ops_job_retry(struct db *db, struct arena *a, const char *id, struct json_ob
 
 int ops_gauges(struct db *db, struct arena *a, struct json_object **out, struct db_error *err)
 {
-	PGresult *res = db_exec(db, &stmt_gauges, NULL, err);
-
-	if (!res)
-		return -1;
-	*out = take_json(a, res, stmt_gauges.name, err);
-	PQclear(res);
-	return *out ? 0 : -1;
+	return run_json(db, a, &stmt_gauges, NULL, out, err) > 0 ? 0 : -1;
 }

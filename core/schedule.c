@@ -215,24 +215,12 @@ int schedule_load_view(struct db *db, struct arena *a, const char *id, int64_t a
 	snprintf(hi, sizeof(hi), "%" PRId64, after);
 	const char *p[] = {id, at_ms == SCHEDULE_NOW ? NULL : at, lo, hi};
 
+	struct json_object *root;
+
 	memset(out, 0, sizeof(*out));
-	PGresult *res = db_exec(db, &stmt_load, p, err);
-	if (!res)
-		return -1;
-	if (PQntuples(res) < 1) {
-		PQclear(res);
-		return 1;
-	}
-	enum json_parse_error perr;
-	struct json_object *root =
-		json_parse(PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0), &perr, NULL);
-	PQclear(res);
-	if (!root) {
-		db_classify(NULL, err);
-		snprintf(err->message, sizeof(err->message), "%s returned bad JSON: %s",
-			stmt_load.name, json_parse_error_str(perr));
-		return -1;
-	}
+	int rc = db_exec_json(db, &stmt_load, p, &root, err);
+	if (rc <= 0)
+		return rc < 0 ? -1 : 1; /* no row: no such schedule */
 	int bad = parse_schedule(a, root, out) < 0; /* copies what it keeps into a */
 	json_object_put(root);
 	if (bad) {

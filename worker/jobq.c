@@ -155,20 +155,9 @@ static int run(struct worker *w, const struct db_stmt *st, const char *const *pa
 static struct json_object *run_json(struct worker *w, const struct db_stmt *st,
 	const char *const *params, struct db_error *err)
 {
-	PGresult *res = db_exec(w->db, st, params, err);
-	enum json_parse_error perr;
+	struct json_object *v;
 
-	if (!res)
-		return NULL;
-	struct json_object *v = NULL;
-	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
-		v = json_parse(PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0), &perr, NULL);
-	PQclear(res);
-	if (!v) {
-		db_classify(NULL, err);
-		snprintf(err->message, sizeof(err->message), "%s returned no JSON", st->name);
-	}
-	return v;
+	return db_exec_json(w->db, st, params, &v, err) > 0 ? v : NULL;
 }
 
 /* Runs a statement returning one integer cell (NULL reads as 0). */
