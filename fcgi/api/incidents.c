@@ -302,6 +302,35 @@ static int begin(
 	return 0;
 }
 
+/* What every write starts with: the principal, the path id (when with_id), the Idempotency-Key,
+ * and the checked body fields in args (under args[nest] when nest is given: target). */
+struct write {
+	struct principal who;
+	const char *id;
+	const char *idem;
+	struct json_object *args;
+	struct json_object *target;
+};
+
+static int write_begin(struct req *rq, int with_id, const struct field *fields, size_t n,
+	int empty_ok, const char *nest, struct write *w, struct api_err *err)
+{
+	struct json_object *body;
+
+	memset(w, 0, sizeof(*w));
+	if (begin(rq, APIKEY_INCIDENTS_WRITE, &w->who, with_id ? &w->id : NULL, err) < 0 ||
+		idem_key(rq, &w->idem, err) < 0 || read_body(rq, empty_ok, &body, err) < 0)
+		return -1;
+	w->args = json_object_new_object();
+	arena_on_reset(&rq->arena, put_json, w->args);
+	w->target = w->args;
+	if (nest) {
+		w->target = json_object_new_object();
+		json_object_object_add(w->args, nest, w->target);
+	}
+	return check_body(rq, body, fields, n, w->target, err);
+}
+
 /* A comma-separated query list checked against allowed, as a JSON array into f[name]. */
 static int query_list(struct req *rq, const char *name, const char *const *allowed,
 	struct json_object *f, struct api_err *err)
@@ -409,54 +438,38 @@ int incidents_create(struct req *rq, struct api_err *err)
 		{"dedup_key", F_STRING, 1, NULL, 0, DEDUP_MAX, 0, 0},
 		{"assignee_id", F_STRING, 1, NULL, -1, 0, 0, 0},
 	};
-	struct principal who;
-	struct json_object *body;
-	const char *idem;
+	struct write w;
 
-	if (begin(rq, APIKEY_INCIDENTS_WRITE, &who, NULL, err) < 0 ||
-		idem_key(rq, &idem, err) < 0 || read_body(rq, 0, &body, err) < 0)
+	if (write_begin(rq, 0, fields, ARRAY_SIZE(fields), 0, NULL, &w, err) < 0)
 		return -1;
-	struct json_object *args = json_object_new_object();
-	arena_on_reset(&rq->arena, put_json, args);
-	if (check_body(rq, body, fields, ARRAY_SIZE(fields), args, err) < 0)
-		return -1;
+	struct json_object *args = w.args;
 	const char *dk = json_get_str(args, "dedup_key", NULL);
 	if (dk && !*dk)
 		return api_fail(err, 422, "invalid_field", "dedup_key must not be empty");
-	return write_op(rq, &who, "create", args, idem, 1, err);
+	return write_op(rq, &w.who, "create", args, w.idem, 1, err);
 }
 
 /* The :id writes share this: auth, id, Idempotency-Key, body (checked), If-Match, call. */
 static int id_write(struct req *rq, const char *op, const struct field *fields, size_t n,
 	int empty_ok, struct json_object **argsp, struct api_err *err)
 {
-	struct principal who;
-	struct json_object *body;
-	const char *id, *idem;
+	struct write w;
 
-	if (begin(rq, APIKEY_INCIDENTS_WRITE, &who, &id, err) < 0 || idem_key(rq, &idem, err) < 0 ||
-		read_body(rq, empty_ok, &body, err) < 0)
+	if (write_begin(rq, 1, fields, n, empty_ok, strcmp(op, "patch") ? NULL : "changes", &w,
+		    err) < 0)
 		return -1;
-	struct json_object *args = json_object_new_object();
-	arena_on_reset(&rq->arena, put_json, args);
-	struct json_object *target = args;
-	if (!strcmp(op, "patch")) {
-		target = json_object_new_object();
-		json_object_object_add(args, "changes", target);
-	}
-	if (check_body(rq, body, fields, n, target, err) < 0)
-		return -1;
+	struct json_object *args = w.args;
 	if (argsp) {
 		*argsp = args;
-		if (!json_object_object_length(target))
+		if (!json_object_object_length(w.target))
 			return api_fail(err, 422, "no_fields",
 				"no field to update: status, urgency, priority, assignee_id or "
 				"team_id");
 	}
-	json_object_object_add(args, "id", json_object_new_string(id));
+	json_object_object_add(args, "id", json_object_new_string(w.id));
 	if (strcmp(op, "note") && if_match(rq, args, err) < 0)
 		return -1;
-	return write_op(rq, &who, op, args, idem, strcmp(op, "note") != 0, err);
+	return write_op(rq, &w.who, op, args, w.idem, strcmp(op, "note") != 0, err);
 }
 
 int incidents_patch(struct req *rq, struct api_err *err)
@@ -507,19 +520,12 @@ static int bulk(struct req *rq, const char *action, struct api_err *err)
 	static const struct field fields[] = {
 		{"ids", F_UUID_ARRAY, 0, NULL, 1, BULK_MAX, 0, 1},
 	};
-	struct principal who;
-	struct json_object *body;
-	const char *idem;
+	struct write w;
 
-	if (begin(rq, APIKEY_INCIDENTS_WRITE, &who, NULL, err) < 0 ||
-		idem_key(rq, &idem, err) < 0 || read_body(rq, 0, &body, err) < 0)
+	if (write_begin(rq, 0, fields, ARRAY_SIZE(fields), 0, NULL, &w, err) < 0)
 		return -1;
-	struct json_object *args = json_object_new_object();
-	arena_on_reset(&rq->arena, put_json, args);
-	if (check_body(rq, body, fields, ARRAY_SIZE(fields), args, err) < 0)
-		return -1;
-	json_object_object_add(args, "action", json_object_new_string(action));
-	return write_op(rq, &who, "bulk", args, idem, 0, err);
+	json_object_object_add(w.args, "action", json_object_new_string(action));
+	return write_op(rq, &w.who, "bulk", w.args, w.idem, 0, err);
 }
 
 int incidents_bulk_acknowledge(struct req *rq, struct api_err *err)
