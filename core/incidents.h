@@ -2,22 +2,11 @@
 #ifndef OK_INCIDENTS_H
 #define OK_INCIDENTS_H
 
-#include <json-c/json.h>
+#include "rest.h"
 
 struct db;
 struct db_error;
 struct arena;
-
-/* The answer of one call, parsed from the function's jsonb; strings and root live until the
- * arena is reset. */
-struct incidents_result {
-	int http;		  /* 200 / 201 on success, 0 on a refusal */
-	const char *error;	  /* refusal code ("not_found", "version_mismatch", …) or NULL */
-	const char *message;	  /* the refusal in words, for the client */
-	const char *location;	  /* Location of a created resource, or NULL */
-	int version;		  /* data.version when data is one incident, else 0 */
-	struct json_object *root; /* the whole answer (borrowed from the arena) */
-};
 
 /*
  * Runs one write of the incidents API as the key key_id: op is "create", "patch", "note",
@@ -27,18 +16,18 @@ struct incidents_result {
  * written), or -1 with err filled.
  */
 int incidents_write(struct db *db, struct arena *a, const char *key_id, const char *idem_key,
-	const char *op, const char *args, struct incidents_result *out, struct db_error *err)
+	const char *op, const char *args, struct rest_result *out, struct db_error *err)
 	__attribute__((warn_unused_result));
 
 /* One incident (id must be a UUID) with alerts, notes and timeline, as key_id sees it.
  * Returns 0 and fills out (error "not_found" / "incident_forbidden"), or -1 with err. */
 int incidents_get(struct db *db, struct arena *a, const char *key_id, const char *id,
-	struct incidents_result *out, struct db_error *err) __attribute__((warn_unused_result));
+	struct rest_result *out, struct db_error *err) __attribute__((warn_unused_result));
 
 /* A page of incidents for key_id under filters (a JSON object, see ok_incident_list): root
  * holds "data" and "next_cursor". Returns 0 and fills out (error "invalid_parameter" for a bad
  * time or cursor), or -1 with err. */
 int incidents_list(struct db *db, struct arena *a, const char *key_id, const char *filters,
-	struct incidents_result *out, struct db_error *err) __attribute__((warn_unused_result));
+	struct rest_result *out, struct db_error *err) __attribute__((warn_unused_result));
 
 #endif

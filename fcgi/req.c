@@ -28,6 +28,7 @@ void req_begin(struct req *rq, struct app *app, char **envp)
 	rq->status = 0;
 	rq->content_type = NULL;
 	rq->nparams = 0;
+	rq->route = NULL;
 }
 
 void req_end(struct req *rq)

@@ -11,6 +11,7 @@ struct conf;
 struct db;
 struct ratelimit;
 struct metrics;
+struct route;
 
 /* What every handler may use beyond its request: shared by all requests of one process. */
 struct app {
@@ -29,6 +30,7 @@ struct req {
 	const char *query;   /* QUERY_STRING, "" when absent */
 	const char *body;    /* NUL-terminated copy of the body (arena), "" when none */
 	size_t body_len;
+	const struct route *route; /* the matched route (router.c), or NULL */
 	/* ":name" segments of the matched route (router.c), arena copies */
 	int nparams;
 	const char *param_name[4];

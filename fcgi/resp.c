@@ -12,9 +12,9 @@ static const struct {
 	const char *reason;
 } reasons[] = {
 	{ 200, "OK" }, { 201, "Created" }, { 202, "Accepted" }, { 204, "No Content" },
-	{ 400, "Bad Request" }, { 401, "Unauthorized" }, { 403, "Forbidden" },
+	{ 304, "Not Modified" }, { 400, "Bad Request" }, { 401, "Unauthorized" }, { 403, "Forbidden" },
 	{ 404, "Not Found" }, { 405, "Method Not Allowed" }, { 409, "Conflict" },
-	{ 413, "Payload Too Large" }, { 415, "Unsupported Media Type" },
+	{ 412, "Precondition Failed" }, { 413, "Payload Too Large" }, { 415, "Unsupported Media Type" },
 	{ 422, "Unprocessable Entity" }, { 429, "Too Many Requests" },
 	{ 500, "Internal Server Error" }, { 503, "Service Unavailable" },
 };

@@ -38,6 +38,7 @@ struct route {
 	const char *path;      /* exact path; ":name" segments match any one segment */
 	handler_fn *handler;
 	enum err_style style;
+	const void *arg;       /* what a generic handler serves (fcgi/api/rest.c), or NULL */
 };
 
 /* Finds the route for (method, path). Returns it, or NULL with *path_known set to 1 when the

@@ -42,4 +42,14 @@ handler_fn incidents_resolve;         /* POST /api/incidents/:id/resolve */
 handler_fn schedules_oncall;      /* GET /api/schedules/:id/oncall[?at=ISO-8601] */
 handler_fn schedules_oncall_all;   /* GET /api/oncall[?at=] — every schedule */
 
+/* rest.c: the configuration resources (resources.h); the route's arg names the resource */
+handler_fn rest_list;                  /* GET    …/things[?limit&cursor&q&<filters>] */
+handler_fn rest_get;                   /* GET    …/things/:id (ETag, If-None-Match → 304) */
+handler_fn rest_create;                /* POST   …/things (201 + Location) */
+handler_fn rest_patch;                 /* PATCH  …/things/:id (If-Match) */
+handler_fn rest_delete;                /* DELETE …/things/:id (204; API keys: revoked, 200) */
+handler_fn integrations_rotate_key;    /* POST …/integrations/:id/rotate-key */
+handler_fn integrations_rotate_secret; /* POST …/integrations/:id/rotate-secret */
+handler_fn notifications_read;         /* POST /api/notifications/read {ids | all} */
+
 #endif
