@@ -245,7 +245,9 @@ CREATE TABLE rest_resource (
 	view regclass NOT NULL,
 	visibility text NOT NULL CHECK (visibility IN ('all', 'team', 'owner')),
 	write_role text NOT NULL CHECK (write_role IN ('RESPONDER', 'ADMIN', 'OWNER')),
-	delete_mode text NOT NULL DEFAULT 'delete' CHECK (delete_mode IN ('delete', 'revoke'))
+	delete_mode text NOT NULL DEFAULT 'delete' CHECK (delete_mode IN ('delete', 'revoke')),
+	parent text REFERENCES rest_resource (name),  -- the resource the URL nests this one under
+	parent_key text                               -- the path segment naming the parent row
 );
 
 INSERT INTO rest_resource (name, label, tbl, view, visibility, write_role, delete_mode) VALUES
@@ -275,6 +277,14 @@ INSERT INTO rest_resource (name, label, tbl, view, visibility, write_role, delet
 		'RESPONDER', 'delete'),
 	('notification', 'notification', 'in_app_notification', 'api_notification', 'owner',
 		'OWNER', 'delete');
+
+UPDATE rest_resource r SET parent = p.parent, parent_key = p.parent || '_id'
+FROM (VALUES ('integration', 'service'), ('webhook', 'service'), ('team_member', 'team'),
+	('escalation_rule', 'escalation_policy'), ('layer', 'schedule'), ('layer_user', 'layer'),
+	('override', 'schedule'), ('status_page_service', 'status_page'),
+	('status_page_webhook', 'status_page')) AS p (child, parent)
+WHERE r.name = p.child;
+UPDATE rest_resource SET parent_key = 'policy_id' WHERE name = 'escalation_rule';
 
 -- ---------------------------------------------------------------------------------------------
 -- The engine
@@ -327,6 +337,26 @@ BEGIN
 	EXECUTE format('SELECT to_jsonb(v) FROM %s v WHERE %s LIMIT 1', p_res.view, p_where)
 		INTO v_row;
 	RETURN v_row;
+END
+$$;
+
+-- Refuses (not_found) a list under a parent row that does not exist or that the user may not
+-- see: the path names the parent by parent_key and its own parents by their keys.
+CREATE OR REPLACE FUNCTION ok_rest_parent(p_res rest_resource, p_user uuid, p_role text,
+	p_path jsonb) RETURNS void
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	v_parent rest_resource;
+	v_path jsonb;
+BEGIN
+	IF p_res.parent IS NULL THEN
+		RETURN;
+	END IF;
+	SELECT * INTO STRICT v_parent FROM rest_resource WHERE name = p_res.parent;
+	v_path := (p_path - p_res.parent_key) || jsonb_build_object('id', p_path->p_res.parent_key);
+	IF ok_rest_row(v_parent, ok_rest_where(v_parent, p_user, p_role, v_path)) IS NULL THEN
+		PERFORM ok_rest_refuse('not_found', v_parent.label || ' not found');
+	END IF;
 END
 $$;
 
@@ -600,6 +630,7 @@ BEGIN
 	END IF;
 	BEGIN
 		IF p_op = 'list' THEN
+			PERFORM ok_rest_parent(v_res, v_key.user_id, v_key.role, p_path);
 			v_answer := ok_rest_list(v_res, v_where, p_query) || '{"http": 200}';
 		ELSIF p_op = 'mark_read' THEN
 			UPDATE in_app_notification SET read_at = ok_now() WHERE user_id = v_key.user_id
