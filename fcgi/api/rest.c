@@ -22,12 +22,12 @@ struct call {
 	struct rest_result r;
 };
 
-/* Auth (scope), then the route's segments as path (each a UUID; "me" names the caller in
- * the users resource; anything else: 404 without asking the store). */
-static int start(struct req *rq, unsigned scope, struct call *c, struct api_err *err)
+/* Auth (the resource's read or write scope), then the route's segments as path (each a UUID;
+ * "me" names the caller in the users resource; anything else: 404 without asking the store). */
+static int start(struct req *rq, int write, struct call *c, struct api_err *err)
 {
 	c->res = rq->route->arg;
-	if (auth_require(rq, scope, &c->who, err) < 0)
+	if (auth_require(rq, write ? c->res->write_scope : c->res->read_scope, &c->who, err) < 0)
 		return -1;
 	c->path = body_object(rq);
 	for (int i = 0; i < rq->nparams; i++) {
@@ -107,7 +107,7 @@ int rest_list(struct req *rq, struct api_err *err)
 	struct call c;
 	int limit;
 
-	if (start(rq, ((const struct rest_resource *)rq->route->arg)->read_scope, &c, err) < 0 ||
+	if (start(rq, 0, &c, err) < 0 ||
 		body_query_limit(rq, &limit, err) < 0)
 		return -1;
 	struct json_object *query = body_object(rq), *filters = json_object_new_object();
@@ -145,7 +145,7 @@ int rest_get(struct req *rq, struct api_err *err)
 {
 	struct call c;
 
-	if (start(rq, ((const struct rest_resource *)rq->route->arg)->read_scope, &c, err) < 0 ||
+	if (start(rq, 0, &c, err) < 0 ||
 		run(rq, &c, "get", NULL, NULL, NULL, err) < 0)
 		return -1;
 	if (c.r.etag && not_modified(rq, c.r.etag)) {
@@ -165,7 +165,7 @@ static int write_begin(struct req *rq, struct call *c, int create, int with_body
 	struct json_object *body;
 
 	*args = body_object(rq);
-	if (start(rq, ((const struct rest_resource *)rq->route->arg)->write_scope, c, err) < 0 ||
+	if (start(rq, 1, c, err) < 0 ||
 		body_idem_key(rq, idem, err) < 0)
 		return -1;
 	if (with_body && (body_read(rq, 0, &body, err) < 0 ||
@@ -206,7 +206,8 @@ int rest_patch(struct req *rq, struct api_err *err)
 
 	if (write_begin(rq, &c, 0, 1, &idem, &args, err) < 0)
 		return -1;
-	if (json_object_object_length(args) == (json_object_object_get_ex(args, "_if_match", NULL) ? 1 : 0))
+	int n = json_object_object_length(args) - json_object_object_get_ex(args, "_if_match", NULL);
+	if (n == 0)
 		return api_fail(err, 422, "no_fields", "no field to update");
 	if (run(rq, &c, "patch", args, NULL, idem, err) < 0)
 		return -1;
@@ -266,7 +267,7 @@ int notifications_read(struct req *rq, struct api_err *err)
 	struct json_object *body, *args = body_object(rq);
 	const char *idem;
 
-	if (start(rq, 0, &c, err) < 0 || body_idem_key(rq, &idem, err) < 0 ||
+	if (start(rq, 1, &c, err) < 0 || body_idem_key(rq, &idem, err) < 0 ||
 		body_read(rq, 0, &body, err) < 0 ||
 		body_check(rq, body, fields, ARRAY_SIZE(fields), 0, args, err) < 0)
 		return -1;
