@@ -112,37 +112,47 @@ $$;
 -- ---------------------------------------------------------------------------------------------
 -- The views: each resource's JSON shape
 -- ---------------------------------------------------------------------------------------------
+-- The rendered form of a view row: without the "_" columns.
+CREATE OR REPLACE FUNCTION ok_rest_out(p_row jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT coalesce(jsonb_object_agg(k, v), '{}') FROM jsonb_each(p_row) AS e(k, v)
+	WHERE k NOT LIKE '\_%'
+$$;
+
 CREATE VIEW api_service AS
 SELECT s.id, s.name, s.description, s.region, s.sla_tier, s.status, s.target_ack_minutes,
 	s.target_resolve_minutes, s.team_id, s.escalation_policy_id, s.slack_webhook_url,
 	s.slack_channel, s.webhook_url, s.notification_channels, s.notify_on_triggered,
 	s.notify_on_acknowledged, s.notify_on_resolved, s.notify_on_sla_breach,
-	s.auto_create_war_room, ok_iso(s.created_at) AS created_at,
+	s.auto_create_war_room, ok_iso(s.created_at) AS created_at, s.created_at AS _created,
 	ok_iso(s.updated_at) AS updated_at, s.team_id AS _team_id, s.name AS _search
 FROM service s;
 
 CREATE VIEW api_integration AS
 SELECT i.id, i.service_id, i.name, i.type, i.key_prefix, i.enabled,
 	i.signature_secret IS NOT NULL AS has_signature_secret, i.rate_limit_per_sec,
-	i.rate_limit_burst, i.sns_verify, ok_iso(i.created_at) AS created_at,
+	i.rate_limit_burst, i.sns_verify, ok_iso(i.created_at) AS created_at, i.created_at AS _created,
 	ok_iso(i.updated_at) AS updated_at, s.team_id AS _team_id, i.name AS _search
 FROM integration i JOIN service s ON s.id = i.service_id;
 
 CREATE VIEW api_webhook AS
 SELECT w.id, w.service_id, w.name, w.type, w.url, w.channel, w.enabled,
 	w.secret IS NOT NULL AS has_secret, ok_iso(w.created_at) AS created_at,
-	ok_iso(w.updated_at) AS updated_at, s.team_id AS _team_id, w.name AS _search
+	w.created_at AS _created, ok_iso(w.updated_at) AS updated_at, s.team_id AS _team_id,
+	w.name AS _search
 FROM webhook_integration w JOIN service s ON s.id = w.service_id;
 
 CREATE VIEW api_team AS
 SELECT t.id, t.name, t.description, t.team_lead_id,
 	(SELECT count(*) FROM team_member m WHERE m.team_id = t.id)::integer AS member_count,
-	ok_iso(t.created_at) AS created_at, ok_iso(t.updated_at) AS updated_at, t.name AS _search
+	ok_iso(t.created_at) AS created_at, t.created_at AS _created,
+	ok_iso(t.updated_at) AS updated_at, t.name AS _search
 FROM team t;
 
 CREATE VIEW api_team_member AS
 SELECT m.id, m.team_id, m.user_id, u.name AS user_name, u.email AS user_email, m.role,
-	m.receive_team_notifications, ok_iso(m.created_at) AS created_at, u.name AS _search
+	m.receive_team_notifications, ok_iso(m.created_at) AS created_at, m.created_at AS _created,
+	u.name AS _search
 FROM team_member m JOIN app_user u ON u.id = m.user_id;
 
 CREATE VIEW api_user AS
@@ -151,26 +161,29 @@ SELECT u.id, u.name, u.email, u.role, u.status, u.time_zone, u.phone_number,
 	u.whatsapp_notifications_enabled, u.department, u.job_title,
 	coalesce((SELECT jsonb_agg(jsonb_build_object('team_id', m.team_id, 'role', m.role)
 		ORDER BY m.created_at) FROM team_member m WHERE m.user_id = u.id), '[]') AS teams,
-	ok_iso(u.created_at) AS created_at, ok_iso(u.updated_at) AS updated_at,
+	ok_iso(u.created_at) AS created_at, u.created_at AS _created,
+	ok_iso(u.updated_at) AS updated_at,
 	u.id AS _user_id, u.name || ' ' || u.email AS _search
 FROM app_user u;
 
 CREATE VIEW api_escalation_rule AS
 SELECT r.id, r.policy_id, r.step_order, r.delay_minutes, r.target_type, r.target_user_id,
 	r.target_team_id, r.target_schedule_id, r.notification_channels, r.notify_only_team_lead,
-	ok_iso(r.created_at) AS created_at, ok_iso(r.updated_at) AS updated_at
+	ok_iso(r.created_at) AS created_at, r.created_at AS _created, ok_iso(r.updated_at) AS updated_at
 FROM escalation_rule r;
 
 CREATE VIEW api_escalation_policy AS
 SELECT p.id, p.name, p.description, p.repeat_count, p.repeat_delay_minutes,
-	coalesce((SELECT jsonb_agg(to_jsonb(r) - 'policy_id' ORDER BY r.step_order, r.created_at)
+	coalesce((SELECT jsonb_agg(ok_rest_out(to_jsonb(r)) - 'policy_id'
+		ORDER BY r.step_order, r._created)
 		FROM api_escalation_rule r WHERE r.policy_id = p.id), '[]') AS rules,
-	ok_iso(p.created_at) AS created_at, ok_iso(p.updated_at) AS updated_at, p.name AS _search
+	ok_iso(p.created_at) AS created_at, p.created_at AS _created,
+	ok_iso(p.updated_at) AS updated_at, p.name AS _search
 FROM escalation_policy p;
 
 CREATE VIEW api_layer_user AS
 SELECT lu.id, l.schedule_id, lu.layer_id, lu.user_id, u.name AS user_name, lu.position,
-	ok_iso(lu.created_at) AS created_at
+	ok_iso(lu.created_at) AS created_at, lu.created_at AS _created
 FROM oncall_layer_user lu JOIN oncall_layer l ON l.id = lu.layer_id
 JOIN app_user u ON u.id = lu.user_id;
 
@@ -178,61 +191,66 @@ CREATE VIEW api_layer AS
 SELECT l.id, l.schedule_id, l.name, ok_iso(l.start_at) AS start_at, ok_iso(l.end_at) AS end_at,
 	l.rotation_length_hours, l.shift_length_hours, l.restrictions, l.priority,
 	coalesce((SELECT jsonb_agg(jsonb_build_object('user_id', lu.user_id, 'user_name',
-		lu.user_name, 'position', lu.position) ORDER BY lu.position, lu.created_at)
+		lu.user_name, 'position', lu.position) ORDER BY lu.position, lu._created)
 		FROM api_layer_user lu WHERE lu.layer_id = l.id), '[]') AS users,
-	ok_iso(l.created_at) AS created_at, ok_iso(l.updated_at) AS updated_at, l.name AS _search
+	ok_iso(l.created_at) AS created_at, l.created_at AS _created,
+	ok_iso(l.updated_at) AS updated_at, l.name AS _search
 FROM oncall_layer l;
 
 CREATE VIEW api_override AS
 SELECT o.id, o.schedule_id, o.user_id, o.replaces_user_id, ok_iso(o.start_at) AS start_at,
-	ok_iso(o.end_at) AS end_at, ok_iso(o.created_at) AS created_at,
+	ok_iso(o.end_at) AS end_at, ok_iso(o.created_at) AS created_at, o.created_at AS _created,
 	ok_iso(o.updated_at) AS updated_at
 FROM oncall_override o;
 
 CREATE VIEW api_schedule AS
 SELECT s.id, s.name, s.time_zone,
-	coalesce((SELECT jsonb_agg(to_jsonb(l) - '_search' - 'schedule_id'
-		ORDER BY l.priority DESC, l.created_at) FROM api_layer l WHERE l.schedule_id = s.id),
+	coalesce((SELECT jsonb_agg(ok_rest_out(to_jsonb(l)) - 'schedule_id'
+		ORDER BY l.priority DESC, l._created) FROM api_layer l WHERE l.schedule_id = s.id),
 		'[]') AS layers,
-	ok_iso(s.created_at) AS created_at, ok_iso(s.updated_at) AS updated_at, s.name AS _search
+	ok_iso(s.created_at) AS created_at, s.created_at AS _created,
+	ok_iso(s.updated_at) AS updated_at, s.name AS _search
 FROM oncall_schedule s;
 
 CREATE VIEW api_status_page AS
 SELECT p.id, p.name, p.description, p.enabled, p.settings,
 	coalesce((SELECT jsonb_agg(ps.service_id ORDER BY ps.position, ps.created_at)
 		FROM status_page_service ps WHERE ps.status_page_id = p.id), '[]') AS service_ids,
-	ok_iso(p.created_at) AS created_at, ok_iso(p.updated_at) AS updated_at, p.name AS _search
+	ok_iso(p.created_at) AS created_at, p.created_at AS _created,
+	ok_iso(p.updated_at) AS updated_at, p.name AS _search
 FROM status_page p;
 
 CREATE VIEW api_status_page_service AS
 SELECT ps.id, ps.status_page_id, ps.service_id, ps.show_on_page, ps.display_name, ps.position,
-	ok_iso(ps.created_at) AS created_at
+	ok_iso(ps.created_at) AS created_at, ps.created_at AS _created
 FROM status_page_service ps;
 
 CREATE VIEW api_status_page_webhook AS
 SELECT w.id, w.status_page_id, w.url, w.events, w.enabled,
 	ok_iso(w.last_triggered_at) AS last_triggered_at, ok_iso(w.created_at) AS created_at,
-	ok_iso(w.updated_at) AS updated_at
+	w.created_at AS _created, ok_iso(w.updated_at) AS updated_at
 FROM status_page_webhook w;
 
 CREATE VIEW api_api_key AS
 SELECT k.id, k.name, k.prefix, k.scopes, k.user_id, ok_iso(k.last_used_at) AS last_used_at,
 	ok_iso(k.revoked_at) AS revoked_at, ok_iso(k.created_at) AS created_at,
-	k.user_id AS _user_id, k.name AS _search
+	k.created_at AS _created, k.user_id AS _user_id, k.name AS _search
 FROM api_key k;
 
 CREATE VIEW api_sla_definition AS
 SELECT d.id, d.name, d.description, d.service_id, d.team_id, d.priority, d.target,
 	d.sla_window AS "window", d.metric_type, d.target_ack_time, d.target_resolve_time,
 	d.version, ok_iso(d.active_from) AS active_from, ok_iso(d.active_to) AS active_to,
-	ok_iso(d.created_at) AS created_at, ok_iso(d.updated_at) AS updated_at,
+	ok_iso(d.created_at) AS created_at, d.created_at AS _created,
+	ok_iso(d.updated_at) AS updated_at,
 	s.team_id AS _team_id, d.name AS _search
 FROM sla_definition d LEFT JOIN service s ON s.id = d.service_id;
 
 CREATE VIEW api_notification AS
 SELECT n.id, n.user_id, n.type, n.title, n.message, n.entity_type, n.entity_id,
 	n.read_at IS NOT NULL AS read, ok_iso(n.read_at) AS read_at,
-	ok_iso(n.created_at) AS created_at, n.user_id AS _user_id, n.title AS _search
+	ok_iso(n.created_at) AS created_at, n.created_at AS _created,
+	n.user_id AS _user_id, n.title AS _search
 FROM in_app_notification n;
 
 -- ---------------------------------------------------------------------------------------------
@@ -296,13 +314,6 @@ LANGUAGE plpgsql AS $$
 BEGIN
 	RAISE EXCEPTION USING ERRCODE = 'OKR01', MESSAGE = p_code, DETAIL = p_message;
 END
-$$;
-
--- The rendered form of a view row: without the "_" columns.
-CREATE OR REPLACE FUNCTION ok_rest_out(p_row jsonb) RETURNS jsonb
-LANGUAGE sql IMMUTABLE AS $$
-	SELECT coalesce(jsonb_object_agg(k, v), '{}') FROM jsonb_each(p_row) AS e(k, v)
-	WHERE k NOT LIKE '\_%'
 $$;
 
 -- The WHERE clause (over alias v) of a resource for this user: the path segments and the
@@ -514,10 +525,10 @@ DECLARE
 	val text;
 BEGIN
 	IF v_cursor IS NOT NULL THEN
-		IF v_cursor !~ '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z_[0-9a-f-]{36}$' THEN
+		IF v_cursor !~ '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z_[0-9a-f-]{36}$' THEN
 			PERFORM ok_rest_refuse('invalid_parameter', 'cursor is not valid');
 		END IF;
-		p_where := p_where || format(' AND (v.created_at, v.id) > (%L, %L::uuid)',
+		p_where := p_where || format(' AND (v._created, v.id) > (%L::timestamptz, %L::uuid)',
 			split_part(v_cursor, '_', 1), split_part(v_cursor, '_', 2));
 	END IF;
 	IF p_query ? 'q' THEN
@@ -527,11 +538,12 @@ BEGIN
 	FOR k, val IN SELECT * FROM jsonb_each_text(coalesce(p_query->'filters', '{}')) LOOP
 		p_where := p_where || format(' AND v.%I::text = %L', k, val);
 	END LOOP;
-	EXECUTE format('SELECT array_agg(to_jsonb(v) ORDER BY v.created_at, v.id) FROM (SELECT * '
-		'FROM %s v WHERE %s ORDER BY v.created_at, v.id LIMIT %s) v', p_res.view, p_where,
+	EXECUTE format('SELECT array_agg(to_jsonb(v) ORDER BY v._created, v.id) FROM (SELECT * '
+		'FROM %s v WHERE %s ORDER BY v._created, v.id LIMIT %s) v', p_res.view, p_where,
 		v_limit + 1) INTO v_rows;
 	IF coalesce(array_length(v_rows, 1), 0) > v_limit THEN
-		v_next := (v_rows[v_limit]->>'created_at') || '_' || (v_rows[v_limit]->>'id');
+		v_next := to_char((v_rows[v_limit]->>'_created')::timestamptz AT TIME ZONE 'UTC',
+			'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '_' || (v_rows[v_limit]->>'id');
 		v_rows := v_rows[1:v_limit];
 	END IF;
 	RETURN jsonb_build_object('data', coalesce((SELECT jsonb_agg(ok_rest_out(r))
