@@ -11,12 +11,14 @@
 --   * path: the route's ":name" segments, each a column of the view (service_id, id, …): they
 --     filter every read and are written into created rows, so a child is always created under
 --     the parent the URL names (a parent that does not exist answers 404).
---   * args: the request body, already checked field by field by the responder (fcgi/api/rest.c
---     holds each resource's field table); its keys are table columns. Extra keys the C side
---     generates (key_hash of a new integration key) pass the same way.
+--   * args: the request body, already checked field by field by the responder
+--     (fcgi/api/resources.c holds each resource's field table); its keys are table columns.
+--     What the C side generates (key_hash of a new integration key) comes under "_gen", which
+--     is left out of the Idempotency-Key fingerprint and merged into args.
 --   * access (spec §0): visibility 'team' hides rows of other teams from USER keys, 'owner'
---     hides other users' rows from non-ADMIN keys; write_role is the least role that may write
---     (OWNER: the row's owner or an ADMIN). Scopes are checked by the responder before the call.
+--     hides other users' rows from non-ADMIN keys, 'self' from every key (notifications);
+--     write_role is the least role that may write (OWNER: the row's owner or an ADMIN).
+--     Scopes are checked by the responder before the call.
 --   * ETag: md5 of the rendered row; If-Match on patch/delete compares it under the row lock.
 --   * database refusals become precise API errors: unique → 409 conflict naming the columns,
 --     foreign key → 422 naming the column (404 when it is a path segment), check / not-null /
@@ -261,7 +263,7 @@ CREATE TABLE rest_resource (
 	label text NOT NULL,                 -- in messages: "service not found"
 	tbl regclass NOT NULL,
 	view regclass NOT NULL,
-	visibility text NOT NULL CHECK (visibility IN ('all', 'team', 'owner')),
+	visibility text NOT NULL CHECK (visibility IN ('all', 'team', 'owner', 'self')),
 	write_role text NOT NULL CHECK (write_role IN ('RESPONDER', 'ADMIN', 'OWNER')),
 	delete_mode text NOT NULL DEFAULT 'delete' CHECK (delete_mode IN ('delete', 'revoke')),
 	parent text REFERENCES rest_resource (name),  -- the resource the URL nests this one under
@@ -293,7 +295,7 @@ INSERT INTO rest_resource (name, label, tbl, view, visibility, write_role, delet
 	('api_key', 'API key', 'api_key', 'api_api_key', 'owner', 'OWNER', 'revoke'),
 	('sla_definition', 'SLA definition', 'sla_definition', 'api_sla_definition', 'team',
 		'RESPONDER', 'delete'),
-	('notification', 'notification', 'in_app_notification', 'api_notification', 'owner',
+	('notification', 'notification', 'in_app_notification', 'api_notification', 'self',
 		'OWNER', 'delete');
 
 UPDATE rest_resource r SET parent = p.parent, parent_key = p.parent || '_id'
@@ -332,7 +334,7 @@ BEGIN
 	IF p_res.visibility = 'team' AND p_role = 'USER' THEN
 		v_w := v_w || format(' AND v._team_id IN (SELECT team_id FROM team_member '
 			'WHERE user_id = %L::uuid)', p_user);
-	ELSIF p_res.visibility = 'owner' AND p_role <> 'ADMIN' THEN
+	ELSIF p_res.visibility = 'self' OR (p_res.visibility = 'owner' AND p_role <> 'ADMIN') THEN
 		v_w := v_w || format(' AND v._user_id = %L::uuid', p_user);
 	END IF;
 	RETURN v_w;
@@ -536,7 +538,7 @@ BEGIN
 			replace(replace(replace(p_query->>'q', '\', '\\'), '%', '\%'), '_', '\_') || '%');
 	END IF;
 	FOR k, val IN SELECT * FROM jsonb_each_text(coalesce(p_query->'filters', '{}')) LOOP
-		p_where := p_where || format(' AND v.%I::text = %L', k, val);
+		p_where := p_where || format(' AND v.%I = %L', k, val);  -- typed by the column
 	END LOOP;
 	EXECUTE format('SELECT array_agg(to_jsonb(v) ORDER BY v._created, v.id) FROM (SELECT * '
 		'FROM %s v WHERE %s ORDER BY v._created, v.id LIMIT %s) v', p_res.view, p_where,
