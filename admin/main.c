@@ -150,12 +150,12 @@ static int cmd_create_integration(struct ctx *c)
 static int cmd_create_api_key(struct ctx *c)
 {
 	struct db_error err = { 0 };
-	char id[PROVISION_ID_LEN], token[48], hash[KEYS_HASH_HEX_LEN + 1], prefix[12];
+	char id[PROVISION_ID_LEN], token[48], hash[KEYS_HASH_HEX_LEN + 1], prefix[9];
 	const char *user = need(c, "user"), *scopes = need(c, "scopes");
 
 	keys_new_api_token(token);
 	keys_hash(c->conf.api_key_pepper, token, strlen(token), hash);
-	snprintf(prefix, sizeof(prefix), "%.10s", token);
+	snprintf(prefix, sizeof(prefix), "%.8s", token); /* spec §0: the first 8 characters */
 	if (provision_api_key(c->db, user, opt(c, "name") ? opt(c, "name") : "API key", scopes,
 		    hash, prefix, 0, id, &err) < 0)
 		return fail("create-api-key (is the user's e-mail right?)", &err);

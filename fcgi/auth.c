@@ -138,6 +138,8 @@ int auth_require(struct req *rq, unsigned scope, struct principal *out, struct a
 		return api_fail_db(rq, &dberr, err);
 	if (k.status != APIKEY_OK)
 		return unauthorized(rq, apikey_status_code(k.status), refusal_msgs[k.status], err);
+	if (k.role != APIKEY_ROLE_ADMIN)
+		k.scopes &= ~(unsigned)APIKEY_ADMIN; /* the admin scope is an ADMIN's only */
 	if (!apikey_has_scope(k.scopes, scope)) {
 		const char *name = NULL;
 		for (unsigned bit = 1; bit && !name; bit <<= 1)

@@ -37,7 +37,8 @@ struct principal {
 /*
  * Authenticates a REST request by API token — Authorization "Bearer <t>" or "Api-Key <t>"
  * (scheme case-insensitive), else X-API-Key — and requires scope (one or more enum
- * apikey_scope bits; the admin scope satisfies any). Returns 0 and fills out, or -1 with err
+ * apikey_scope bits; the admin scope satisfies any, and counts only for users with the ADMIN
+ * role). Returns 0 and fills out, or -1 with err
  * filled: 401 missing_credentials, invalid_api_key, api_key_revoked or user_inactive (with a
  * WWW-Authenticate header), 403 scope_missing, 503 database_unavailable (+ Retry-After) or 500.
  */

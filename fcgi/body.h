@@ -87,8 +87,8 @@ int body_refuse(struct req *rq, const struct rest_result *r, struct api_err *err
 
 /*
  * Renders {"data": root.data[, the extra fields of root]} with status r->http (200 when 0),
- * ETag when etag is given, Location when r->http is 201 and location is given, and
- * Cache-Control: private, no-store. A 204 has no body.
+ * ETag when etag is given, Location when r->http is 201 and location is given (every answer
+ * carries Cache-Control: no-store, see resp.c). A 204 has no body.
  */
 void body_render(struct req *rq, const struct rest_result *r, const char *const *extra,
 	const char *etag, const char *location);

@@ -166,8 +166,7 @@ void intake_learn_limit(struct req *rq, const char *key_hash, const struct inges
 {
 	const struct conf *c = rq->app->conf;
 
-	if (r->rate_limit <= 0 && r->rate_burst <= 0)
-		return;
+	/* also when both are unset: a limit just cleared falls back to the server default */
 	ratelimit_configure(rq->app->rl, crypto_hash64(key_hash, strlen(key_hash)),
 		r->rate_limit > 0 ? r->rate_limit : c->rate_limit_per_sec,
 		r->rate_burst > 0 ? r->rate_burst : c->rate_limit_burst);

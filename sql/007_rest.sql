@@ -267,7 +267,8 @@ CREATE TABLE rest_resource (
 	write_role text NOT NULL CHECK (write_role IN ('RESPONDER', 'ADMIN', 'OWNER')),
 	delete_mode text NOT NULL DEFAULT 'delete' CHECK (delete_mode IN ('delete', 'revoke')),
 	parent text REFERENCES rest_resource (name),  -- the resource the URL nests this one under
-	parent_key text                               -- the path segment naming the parent row
+	parent_key text,                              -- the path segment naming the parent row
+	private_cols text[] NOT NULL DEFAULT '{}'     -- shown only to the row's owner and ADMINs
 );
 
 INSERT INTO rest_resource (name, label, tbl, view, visibility, write_role, delete_mode) VALUES
@@ -305,6 +306,7 @@ FROM (VALUES ('integration', 'service'), ('webhook', 'service'), ('team_member',
 	('status_page_webhook', 'status_page')) AS p (child, parent)
 WHERE r.name = p.child;
 UPDATE rest_resource SET parent_key = 'policy_id' WHERE name = 'escalation_rule';
+UPDATE rest_resource SET private_cols = '{phone_number}' WHERE name = 'user';
 
 -- ---------------------------------------------------------------------------------------------
 -- The engine
@@ -316,6 +318,15 @@ LANGUAGE plpgsql AS $$
 BEGIN
 	RAISE EXCEPTION USING ERRCODE = 'OKR01', MESSAGE = p_code, DETAIL = p_message;
 END
+$$;
+
+-- A view row as this user sees it: without the "_" columns, and without the private ones
+-- unless the user owns the row or is an ADMIN.
+CREATE OR REPLACE FUNCTION ok_rest_render(p_res rest_resource, p_user uuid, p_role text,
+	p_row jsonb) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+	SELECT CASE WHEN p_role = 'ADMIN' OR p_row->>'_user_id' = p_user::text
+		THEN ok_rest_out(p_row) ELSE ok_rest_out(p_row) - p_res.private_cols END
 $$;
 
 -- The WHERE clause (over alias v) of a resource for this user: the path segments and the
@@ -380,13 +391,18 @@ CREATE OR REPLACE FUNCTION ok_rest_guard(p_res text, p_op text, p_user uuid, p_r
 LANGUAGE plpgsql AS $$
 DECLARE
 	v_scopes text[];
+	v_admin boolean;  -- an ADMIN acting with the admin scope
 BEGIN
-	IF p_res = 'user' AND p_role <> 'ADMIN' THEN
-		IF p_op <> 'patch' THEN
-			PERFORM ok_rest_refuse('forbidden', 'only an ADMIN may create or delete users');
+	SELECT scopes INTO v_scopes FROM api_key WHERE id = p_key;
+	v_admin := p_role = 'ADMIN' AND 'admin' = ANY (v_scopes);
+	IF p_res = 'user' AND NOT v_admin THEN
+		-- everyone edits their own profile; the rest is an administrator's
+		IF p_op <> 'patch' OR p_row->>'id' <> p_user::text THEN
+			PERFORM ok_rest_refuse('forbidden', 'only an ADMIN key with the admin scope may '
+				'create, delete or change other users');
 		ELSIF p_args ?| ARRAY['role', 'status', 'email'] THEN
-			PERFORM ok_rest_refuse('forbidden',
-				'only an ADMIN may change a user''s role, status or email');
+			PERFORM ok_rest_refuse('forbidden', 'only an ADMIN key with the admin scope may '
+				'change a user''s role, status or email');
 		END IF;
 	ELSIF p_res = 'api_key' AND p_op = 'create' THEN
 		IF NOT p_args ? 'user_id' THEN
@@ -395,12 +411,26 @@ BEGIN
 			PERFORM ok_rest_refuse('forbidden', 'only an ADMIN may create keys for others');
 		END IF;
 		-- a key never hands out more than it holds (admin holds everything)
-		SELECT scopes INTO v_scopes FROM api_key WHERE id = p_key;
 		IF NOT 'admin' = ANY (v_scopes) AND NOT ARRAY(SELECT jsonb_array_elements_text(
 				p_args->'scopes')) <@ v_scopes THEN
 			PERFORM ok_rest_refuse('forbidden',
 				'a key can only create keys with scopes it holds itself');
 		END IF;
+		IF p_args->'scopes' ? 'admin' AND (SELECT role FROM app_user
+				WHERE id = (p_args->>'user_id')::uuid) IS DISTINCT FROM 'ADMIN' THEN
+			PERFORM ok_rest_refuse('forbidden',
+				'the admin scope is only for users with the ADMIN role');
+		END IF;
+	ELSIF p_res = 'integration' AND p_args ? 'sns_verify' AND p_role <> 'ADMIN' THEN
+		-- without it anyone holding the key could forge SNS messages
+		PERFORM ok_rest_refuse('forbidden', 'only an ADMIN may change sns_verify');
+	ELSIF p_res = 'service' AND p_op = 'delete' AND EXISTS (SELECT 1 FROM incident
+			WHERE service_id = (p_row->>'id')::uuid) THEN
+		-- the incident history is not deleted with a click: retention removes it
+		PERFORM ok_rest_refuse('in_use', 'the service has incidents; disable its '
+			'integrations instead (retention removes resolved incidents)');
+	ELSIF p_res = 'sla_definition' AND p_op = 'patch' THEN
+		p_args := p_args || jsonb_build_object('version', (p_row->>'version')::integer + 1);
 	ELSIF p_res = 'escalation_rule' AND p_op = 'create' AND NOT p_args ? 'step_order' THEN
 		p_args := p_args || jsonb_build_object('step_order', (SELECT coalesce(max(step_order)
 			+ 1, 0) FROM escalation_rule WHERE policy_id = (p_args->>'policy_id')::uuid));
@@ -449,6 +479,10 @@ BEGIN
 					'restrictions.%s must be an integer from 0 to 23', v_hour));
 			END IF;
 		END LOOP;
+	ELSIF p_res = 'webhook' AND p_row->>'type' = 'TELEGRAM'
+			AND coalesce(p_row->>'channel', '') = '' THEN
+		PERFORM ok_rest_refuse('missing_field', 'channel (the Telegram chat id) is required '
+			'for a TELEGRAM webhook');
 	ELSIF p_res = 'override' AND p_row->>'user_id' = p_row->>'replaces_user_id' THEN
 		PERFORM ok_rest_refuse('invalid_field', 'replaces_user_id must differ from user_id');
 	END IF;
@@ -515,8 +549,8 @@ END
 $$;
 
 -- A page of a resource: p_query {limit, cursor, q, filters:{column: text}}.
-CREATE OR REPLACE FUNCTION ok_rest_list(p_res rest_resource, p_where text, p_query jsonb)
-RETURNS jsonb
+CREATE OR REPLACE FUNCTION ok_rest_list(p_res rest_resource, p_user uuid, p_role text,
+	p_where text, p_query jsonb) RETURNS jsonb
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
 	v_limit integer := least(greatest(coalesce((p_query->>'limit')::integer, 50), 1), 200);
@@ -548,8 +582,9 @@ BEGIN
 			'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '_' || (v_rows[v_limit]->>'id');
 		v_rows := v_rows[1:v_limit];
 	END IF;
-	RETURN jsonb_build_object('data', coalesce((SELECT jsonb_agg(ok_rest_out(r))
-		FROM unnest(v_rows) r), '[]'), 'next_cursor', v_next);
+	RETURN jsonb_build_object('data', coalesce((SELECT jsonb_agg(ok_rest_render(p_res, p_user,
+		p_role, r) ORDER BY n)
+		FROM unnest(v_rows) WITH ORDINALITY AS u (r, n)), '[]'), 'next_cursor', v_next);
 END
 $$;
 
@@ -561,6 +596,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
 	v_row jsonb;
 	v_etag text;
+	v_col text;
 BEGIN
 	IF p_op <> 'create' THEN
 		v_row := ok_rest_row(p_res, p_where);
@@ -569,7 +605,7 @@ BEGIN
 		END IF;
 	END IF;
 	IF p_op = 'get' THEN
-		v_row := ok_rest_out(v_row);
+		v_row := ok_rest_render(p_res, p_user, p_role, v_row);
 		RETURN jsonb_build_object('http', 200, 'data', v_row, 'etag', md5(v_row::text));
 	END IF;
 	-- a write: the role (spec §0), then the row lock and If-Match
@@ -588,12 +624,17 @@ BEGIN
 		IF v_row IS NULL THEN
 			PERFORM ok_rest_refuse('not_found', p_res.label || ' not found');
 		END IF;
-		v_etag := md5(ok_rest_out(v_row)::text);
+		v_etag := md5(ok_rest_render(p_res, p_user, p_role, v_row)::text);
 		IF p_args ? '_if_match' AND p_args->>'_if_match' <> v_etag THEN
 			RETURN jsonb_build_object('error', 'version_mismatch', 'message',
 				'the ' || p_res.label || ' changed since it was read (If-Match)',
 				'etag', v_etag);
 		END IF;
+	END IF;
+	SELECT e.k INTO v_col FROM jsonb_each_text(p_path) AS e (k, v)
+	WHERE p_args ? e.k AND p_args->>e.k <> e.v LIMIT 1;
+	IF FOUND THEN
+		PERFORM ok_rest_refuse('invalid_field', v_col || ' cannot change: the URL names it');
 	END IF;
 	p_args := ok_rest_guard(p_res.name, p_op, p_user, p_role, p_key_id, v_row,
 		(p_args - '_if_match') || p_path);
@@ -601,7 +642,7 @@ BEGIN
 	IF v_row IS NULL THEN
 		RETURN jsonb_build_object('http', 204);
 	END IF;
-	v_row := ok_rest_out(v_row);
+	v_row := ok_rest_render(p_res, p_user, p_role, v_row);
 	RETURN jsonb_build_object('http', CASE p_op WHEN 'create' THEN 201 ELSE 200 END,
 		'data', v_row, 'etag', md5(v_row::text));
 END
@@ -645,7 +686,8 @@ BEGIN
 	BEGIN
 		IF p_op = 'list' THEN
 			PERFORM ok_rest_parent(v_res, v_key.user_id, v_key.role, p_path);
-			v_answer := ok_rest_list(v_res, v_where, p_query) || '{"http": 200}';
+			v_answer := ok_rest_list(v_res, v_key.user_id, v_key.role, v_where, p_query)
+				|| '{"http": 200}';
 		ELSIF p_op = 'mark_read' THEN
 			UPDATE in_app_notification SET read_at = ok_now() WHERE user_id = v_key.user_id
 				AND read_at IS NULL AND (coalesce((p_args->>'all')::boolean, false)
@@ -675,8 +717,10 @@ BEGIN
 				'the %s is still referenced by %s', v_res.label,
 				coalesce(substring(v_detail FROM 'from table "([^"]*)"'), 'other rows')));
 		ELSIF p_path ? v_col THEN
-			v_answer := jsonb_build_object('error', 'not_found', 'message',
-				format('%s not found', replace(replace(v_col, '_id', ''), '_', ' ')));
+			v_answer := jsonb_build_object('error', 'not_found', 'message', format(
+				'%s not found', coalesce((SELECT p.label FROM rest_resource p
+				WHERE p.name = v_res.parent AND v_res.parent_key = v_col),
+				replace(replace(v_col, '_id', ''), '_', ' '))));
 		ELSE
 			v_answer := jsonb_build_object('error', 'invalid_field', 'message',
 				format('%s does not name an existing row', v_col));
@@ -687,8 +731,10 @@ BEGIN
 			format('%s is required', v_col));
 	WHEN check_violation THEN
 		GET STACKED DIAGNOSTICS v_col = CONSTRAINT_NAME;
-		v_answer := jsonb_build_object('error', 'invalid_field', 'message',
-			format('a value is out of range (constraint %s)', v_col));
+		v_answer := jsonb_build_object('error', 'invalid_field', 'message', coalesce((
+			SELECT c.msg FROM (VALUES ('oncall_layer_check', 'end_at must be after start_at'),
+				('oncall_override_check', 'end_at must be after start_at')) AS c (name, msg)
+			WHERE c.name = v_col), format('a value is out of range (constraint %s)', v_col)));
 	WHEN invalid_text_representation OR invalid_datetime_format OR datetime_field_overflow
 		OR numeric_value_out_of_range THEN
 		v_answer := jsonb_build_object('error', 'invalid_field', 'message', SQLERRM);

@@ -29,8 +29,9 @@ static const char *const team_roles[] = {"OWNER", "ADMIN", "MEMBER", NULL};
 static const char *const user_roles[] = {"USER", "RESPONDER", "ADMIN", NULL};
 static const char *const user_statuses[] = {"INVITED", "ACTIVE", "DISABLED", NULL};
 static const char *const target_types[] = {"USER", "TEAM", "SCHEDULE", NULL};
+/* what the incident outbox queues for status pages (sql/005_incidents.sql) */
 static const char *const page_events[] = {"incident.created", "incident.acknowledged",
-	"incident.resolved", "incident.updated", NULL};
+	"incident.resolved", "incident.updated", "incident.snoozed", "incident.suppressed", NULL};
 static const char *const scopes[] = {"events:write", "incidents:read", "incidents:write",
 	"services:read", "services:write", "schedules:read", "schedules:write", "analytics:read",
 	"admin", NULL};
@@ -223,9 +224,11 @@ static const struct field user_filters[] = {
 	{.name = "role", .type = F_STRING, .one_of = user_roles},
 	{.name = "status", .type = F_STRING, .one_of = user_statuses},
 };
+/* Writes need no scope here: the store lets everyone edit their own profile and keeps the
+ * rest (other users, role, status, e-mail) to ADMIN keys with the admin scope. */
 const struct rest_resource rest_user = {
 	.name = "user", .label = "user",
-	.read_scope = APIKEY_SERVICES_READ, .write_scope = APIKEY_ADMIN,
+	.read_scope = APIKEY_SERVICES_READ, .write_scope = 0,
 	.fields = FIELDS(user_fields), .filters = FIELDS(user_filters), .searchable = 1,
 };
 
@@ -336,7 +339,7 @@ const struct rest_resource rest_status_page_service = {
 static const struct field page_webhook_fields[] = {
 	{.name = "url", .type = F_URL, .max = URL_MAX_CHARS, .required = 1},
 	{.name = "secret", .type = F_STRING, .min = 16, .max = SECRET_MAX_CHARS},
-	{.name = "events", .type = F_ENUM_ARRAY, .one_of = page_events, .min = 1, .max = 4,
+	{.name = "events", .type = F_ENUM_ARRAY, .one_of = page_events, .min = 1, .max = 6,
 		.required = 1},
 	{.name = "enabled", .type = F_BOOL},
 };

@@ -65,7 +65,9 @@ static void render_row(struct req *rq, struct call *c, struct json_object *revea
 	struct json_object *data = json_get(c->r.root, "data");
 	const char *location = NULL;
 
-	if (reveal && json_object_is_type(data, json_type_object)) {
+	/* a replay never shows a secret again: the first answer's is the one stored (hashed) */
+	if (reveal && json_object_is_type(data, json_type_object) &&
+		!json_object_get_boolean(json_get(c->r.root, "replayed"))) {
 		json_object_object_foreach(reveal, k, v)
 			json_object_object_add(data, k, json_object_get(v));
 	}
