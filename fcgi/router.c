@@ -40,6 +40,9 @@ static const struct route routes[] = {
 	{ "POST", "/api/jobs/:id/retry", jobs_retry, ERR_NATIVE },
 	{ "GET", "/metrics", health_metrics, ERR_NATIVE },
 	{ "GET", "/api/metrics", health_metrics, ERR_NATIVE },
+	/* issue 6: rollups, retention, export, SLA compliance */
+	{ "POST", "/api/admin/rollups/backfill", rollups_backfill, ERR_NATIVE },
+	{ "GET", "/api/admin/rollups/health", rollups_health, ERR_NATIVE },
 };
 
 int api_fail(struct api_err *e, int status, const char *code, const char *fmt, ...)

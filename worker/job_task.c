@@ -15,6 +15,7 @@ static const struct {
 	{ "sla_warnings", 60 },
 	{ "cleanup", 3600 },
 	{ "idempotency_cleanup", 3600 }, /* API Idempotency-Keys older than a day */
+	{ "rollup", 3600 }, /* the daily rollups: runs once per UTC day after 01:00 */
 };
 
 void job_task_schedule(struct worker *w)

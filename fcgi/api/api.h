@@ -42,4 +42,8 @@ handler_fn incidents_resolve;         /* POST /api/incidents/:id/resolve */
 handler_fn schedules_oncall;      /* GET /api/schedules/:id/oncall[?at=ISO-8601] */
 handler_fn schedules_oncall_all;   /* GET /api/oncall[?at=] — every schedule */
 
+/* rollups.c: daily rollups, retention, SLA compliance (issue 6) */
+handler_fn rollups_backfill;      /* POST /api/admin/rollups/backfill {days | start[, end]} */
+handler_fn rollups_health;        /* GET /api/admin/rollups/health */
+
 #endif
