@@ -27,4 +27,31 @@ int rollup_plan(struct db *db, struct arena *a, const char *args, struct json_ob
 int rollup_day(struct db *db, const char *day, struct db_error *err)
 	__attribute__((warn_unused_result));
 
+/* The retention settings (ok_retention_settings). Returns 0 with *out (arena), or -1 + err. */
+int rollup_retention_settings(struct db *db, struct arena *a, struct json_object **out,
+	struct db_error *err) __attribute__((warn_unused_result));
+
+/*
+ * Updates the retention settings from args (JSON text: any of the *_days integers and
+ * business_hours_time_zone, types already checked) as user_id; day counts are clamped to the
+ * §5 bounds. Sets *out (arena) to {"settings","clamped":[…]} or {"error","message"} (nothing
+ * written). Returns 0, or -1 with err filled.
+ */
+int rollup_retention_update(struct db *db, struct arena *a, const char *args, const char *user_id,
+	struct json_object **out, struct db_error *err) __attribute__((warn_unused_result));
+
+/* What a retention run would delete now: {"counts":{table: n},"cutoffs":{…}} (arena).
+ * Returns 0, or -1 with err filled. Writes nothing. */
+int rollup_retention_preview(struct db *db, struct arena *a, struct json_object **out,
+	struct db_error *err) __attribute__((warn_unused_result));
+
+/*
+ * Runs retention in batches, each its own short transaction (ok_retention_step), until nothing
+ * is left or max_steps batches ran (0 = no limit). Sets *out to a new object (the caller puts
+ * it) {"counts":{table: n deleted},"cutoffs":{…},"batches":n,"complete":bool}. Returns 0, or
+ * -1 with err filled (the batches before the failure stay committed; *out is NULL).
+ */
+int rollup_retention_run(struct db *db, int max_steps, struct json_object **out,
+	struct db_error *err) __attribute__((warn_unused_result));
+
 #endif

@@ -43,6 +43,9 @@ static const struct route routes[] = {
 	/* issue 6: rollups, retention, export, SLA compliance */
 	{ "POST", "/api/admin/rollups/backfill", rollups_backfill, ERR_NATIVE },
 	{ "GET", "/api/admin/rollups/health", rollups_health, ERR_NATIVE },
+	{ "GET", "/api/settings/retention", retention_get, ERR_NATIVE },
+	{ "PUT", "/api/settings/retention", retention_put, ERR_NATIVE },
+	{ "POST", "/api/settings/retention", retention_run, ERR_NATIVE },
 };
 
 int api_fail(struct api_err *e, int status, const char *code, const char *fmt, ...)

@@ -313,3 +313,154 @@ BEGIN
 		'metrics_retention_days', (SELECT metrics_retention_days FROM system_settings));
 END
 $$;
+
+-- ---------------------------------------------------------------------------------------------
+-- Retention (spec §5 SystemSettings, §7.2 performDataCleanup)
+-- ---------------------------------------------------------------------------------------------
+
+-- The retention settings as GET /api/settings/retention shows them.
+CREATE OR REPLACE FUNCTION ok_retention_settings() RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+	SELECT jsonb_build_object('incident_retention_days', incident_retention_days,
+		'alert_retention_days', alert_retention_days,
+		'log_retention_days', log_retention_days,
+		'metrics_retention_days', metrics_retention_days,
+		'real_time_window_days', real_time_window_days,
+		'business_hours_time_zone', business_hours_time_zone,
+		'updated_by', updated_by, 'updated_at', ok_iso(updated_at))
+	FROM system_settings
+$$;
+
+-- PUT /api/settings/retention: p holds any of the settings (integers already checked by the
+-- caller). Day counts are clamped to the reference's bounds (and listed in "clamped"); the time
+-- zone must be spelled as §5 says AND be in the tz database, else nothing is written. Returns
+-- {"settings":{…},"clamped":[…]} or {"error":"invalid_field","message":…}.
+CREATE OR REPLACE FUNCTION ok_retention_update(p jsonb, p_user uuid) RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_tz text := p->>'business_hours_time_zone';
+	v_clamped jsonb;
+	v_set jsonb;
+BEGIN
+	IF v_tz IS NOT NULL AND (v_tz !~ '^[A-Za-z][A-Za-z0-9+\-_/]{0,63}$'
+		OR NOT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = v_tz)) THEN
+		RETURN ok_incident_err('invalid_field', format(
+			'business_hours_time_zone is not a time zone of the tz database: %s', left(v_tz, 64)));
+	END IF;
+	WITH b(k, lo, hi) AS (VALUES ('incident_retention_days', 30, 3650),
+		('alert_retention_days', 7, 3650), ('log_retention_days', 1, 365),
+		('metrics_retention_days', 30, 3650), ('real_time_window_days', 7, 365))
+	SELECT coalesce(jsonb_agg(b.k ORDER BY b.k) FILTER (WHERE (p->>b.k)::bigint NOT BETWEEN b.lo
+			AND b.hi), '[]'),
+		coalesce(jsonb_object_agg(b.k, least(greatest((p->>b.k)::bigint, b.lo), b.hi))
+			FILTER (WHERE p ? b.k), '{}')
+	INTO v_clamped, v_set FROM b;
+	UPDATE system_settings SET
+		incident_retention_days = coalesce((v_set->>'incident_retention_days')::integer,
+			incident_retention_days),
+		alert_retention_days = coalesce((v_set->>'alert_retention_days')::integer,
+			alert_retention_days),
+		log_retention_days = coalesce((v_set->>'log_retention_days')::integer, log_retention_days),
+		metrics_retention_days = coalesce((v_set->>'metrics_retention_days')::integer,
+			metrics_retention_days),
+		real_time_window_days = coalesce((v_set->>'real_time_window_days')::integer,
+			real_time_window_days),
+		business_hours_time_zone = coalesce(v_tz, business_hours_time_zone),
+		updated_by = p_user, updated_at = ok_now();
+	RETURN jsonb_build_object('settings', ok_retention_settings(), 'clamped', v_clamped);
+END
+$$;
+
+-- What the retention settings let go, as of now: resolved incidents created before the
+-- incident cutoff (with their timeline and notes; their alerts are detached first), alerts
+-- without an incident created before the alert cutoff, log entries before the log cutoff,
+-- rollups of days before the metrics cutoff.
+CREATE OR REPLACE FUNCTION ok_retention_cutoffs(OUT incidents timestamptz, OUT alerts timestamptz,
+	OUT logs timestamptz, OUT rollups date)
+LANGUAGE sql STABLE AS $$
+	SELECT ok_now() - make_interval(days => incident_retention_days),
+		ok_now() - make_interval(days => alert_retention_days),
+		ok_now() - make_interval(days => log_retention_days),
+		(ok_now() AT TIME ZONE 'UTC')::date - metrics_retention_days
+	FROM system_settings
+$$;
+
+CREATE OR REPLACE FUNCTION ok_retention_cutoffs_json() RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+	SELECT jsonb_build_object('incidents_before', ok_iso(incidents),
+		'alerts_before', ok_iso(alerts), 'logs_before', ok_iso(logs), 'rollups_before', rollups)
+	FROM ok_retention_cutoffs()
+$$;
+
+-- The dry run: the counts one full run would delete (or detach), per table, and the cutoffs.
+CREATE OR REPLACE FUNCTION ok_retention_preview() RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	c record;
+	v jsonb;
+BEGIN
+	SELECT * INTO c FROM ok_retention_cutoffs();
+	WITH doomed AS (
+		SELECT id FROM incident WHERE status = 'RESOLVED' AND created_at < c.incidents
+	)
+	SELECT jsonb_build_object(
+		'incidents', (SELECT count(*) FROM doomed),
+		'incident_events', (SELECT count(*) FROM incident_event e JOIN doomed d
+			ON d.id = e.incident_id),
+		'incident_notes', (SELECT count(*) FROM incident_note n JOIN doomed d
+			ON d.id = n.incident_id),
+		'alerts_detached', (SELECT count(*) FROM alert a JOIN doomed d ON d.id = a.incident_id),
+		'alerts', (SELECT count(*) FROM alert a WHERE a.created_at < c.alerts
+			AND (a.incident_id IS NULL OR a.incident_id IN (SELECT id FROM doomed))),
+		'log_entries', (SELECT count(*) FROM log_entry WHERE logged_at < c.logs),
+		'rollups', (SELECT count(*) FROM incident_metric_rollup WHERE day < c.rollups))
+	INTO v;
+	RETURN jsonb_build_object('counts', v, 'cutoffs', ok_retention_cutoffs_json());
+END
+$$;
+
+-- One batch of the retention run, one short transaction: up to 1000 resolved incidents (their
+-- alerts detached first, then deleted with their timeline, notes and jobs by cascade), up to
+-- 5000 rows each of orphan alerts, log entries and rollups. Rows another transaction holds are
+-- skipped (SKIP LOCKED), never waited for. Returns the counts and "more" when a batch was full
+-- (the caller runs the next one in a new transaction).
+CREATE OR REPLACE FUNCTION ok_retention_step() RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+	c record;
+	v_ids uuid[];
+	v_events integer;
+	v_notes integer;
+	v_detached integer;
+	v_incidents integer;
+	v_alerts integer;
+	v_logs integer;
+	v_rollups integer;
+BEGIN
+	SELECT * INTO c FROM ok_retention_cutoffs();
+	SELECT coalesce(array_agg(id), '{}') INTO v_ids FROM (SELECT id FROM incident
+		WHERE status = 'RESOLVED' AND created_at < c.incidents
+		ORDER BY created_at LIMIT 1000 FOR UPDATE SKIP LOCKED) x;
+	SELECT count(*) INTO v_events FROM incident_event WHERE incident_id = ANY (v_ids);
+	SELECT count(*) INTO v_notes FROM incident_note WHERE incident_id = ANY (v_ids);
+	UPDATE alert SET incident_id = NULL WHERE incident_id = ANY (v_ids);
+	GET DIAGNOSTICS v_detached = ROW_COUNT;
+	DELETE FROM incident WHERE id = ANY (v_ids);
+	GET DIAGNOSTICS v_incidents = ROW_COUNT;
+	DELETE FROM alert WHERE id IN (SELECT id FROM alert WHERE incident_id IS NULL
+		AND created_at < c.alerts LIMIT 5000 FOR UPDATE SKIP LOCKED);
+	GET DIAGNOSTICS v_alerts = ROW_COUNT;
+	DELETE FROM log_entry WHERE id IN (SELECT id FROM log_entry WHERE logged_at < c.logs
+		LIMIT 5000 FOR UPDATE SKIP LOCKED);
+	GET DIAGNOSTICS v_logs = ROW_COUNT;
+	DELETE FROM incident_metric_rollup WHERE id IN (SELECT id FROM incident_metric_rollup
+		WHERE day < c.rollups LIMIT 5000 FOR UPDATE SKIP LOCKED);
+	GET DIAGNOSTICS v_rollups = ROW_COUNT;
+	RETURN jsonb_build_object('counts', jsonb_build_object('incidents', v_incidents,
+			'incident_events', v_events, 'incident_notes', v_notes,
+			'alerts_detached', v_detached, 'alerts', v_alerts, 'log_entries', v_logs,
+			'rollups', v_rollups),
+		'cutoffs', ok_retention_cutoffs_json(),
+		'more', v_incidents = 1000 OR v_alerts = 5000 OR v_logs = 5000 OR v_rollups = 5000);
+END
+$$;

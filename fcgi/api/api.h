@@ -45,5 +45,8 @@ handler_fn schedules_oncall_all;   /* GET /api/oncall[?at=] — every schedule *
 /* rollups.c: daily rollups, retention, SLA compliance (issue 6) */
 handler_fn rollups_backfill;      /* POST /api/admin/rollups/backfill {days | start[, end]} */
 handler_fn rollups_health;        /* GET /api/admin/rollups/health */
+handler_fn retention_get;         /* GET /api/settings/retention */
+handler_fn retention_put;         /* PUT /api/settings/retention (clamped) */
+handler_fn retention_run;         /* POST /api/settings/retention {dry_run} */
 
 #endif
