@@ -28,6 +28,8 @@ void req_begin(struct req *rq, struct app *app, char **envp)
 	rq->status = 0;
 	rq->content_type = NULL;
 	rq->nparams = 0;
+	rq->stream = NULL;
+	rq->streamed = 0;
 }
 
 void req_end(struct req *rq)

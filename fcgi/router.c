@@ -28,6 +28,7 @@ static const struct route routes[] = {
 	{ "POST", "/api/incidents", incidents_create, ERR_NATIVE },
 	{ "POST", "/api/incidents/bulk/acknowledge", incidents_bulk_acknowledge, ERR_NATIVE },
 	{ "POST", "/api/incidents/bulk/resolve", incidents_bulk_resolve, ERR_NATIVE },
+	{ "GET", "/api/incidents/export", incidents_export, ERR_NATIVE }, /* issue 6; before :id */
 	{ "GET", "/api/incidents/:id", incidents_get_one, ERR_NATIVE }, /* after the exact paths */
 	{ "PATCH", "/api/incidents/:id", incidents_patch, ERR_NATIVE },
 	{ "POST", "/api/incidents/:id/notes", incidents_note, ERR_NATIVE },

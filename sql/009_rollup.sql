@@ -464,3 +464,22 @@ BEGIN
 		'more', v_incidents = 1000 OR v_alerts = 5000 OR v_logs = 5000 OR v_rollups = 5000);
 END
 $$;
+
+-- ---------------------------------------------------------------------------------------------
+-- The incidents export (GET /api/incidents/export, core/export.c)
+-- ---------------------------------------------------------------------------------------------
+
+-- The filters of an export (those of ok_incident_list, without cursor and limit) that the
+-- database must judge: NULL when they are fine, else the refusal in words.
+CREATE OR REPLACE FUNCTION ok_incident_export_check(p_f jsonb) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	IF p_f ? 'created_from' AND ok_try_timestamptz(p_f->>'created_from') IS NULL THEN
+		RETURN 'created_from must be an ISO-8601 time';
+	END IF;
+	IF p_f ? 'created_to' AND ok_try_timestamptz(p_f->>'created_to') IS NULL THEN
+		RETURN 'created_to must be an ISO-8601 time';
+	END IF;
+	RETURN NULL;
+END
+$$;

@@ -28,6 +28,7 @@ handler_fn jobs_retry;            /* POST /api/jobs/:id/retry */
 
 /* incidents.c: the incidents API of ops dashboards (issue 5) */
 handler_fn incidents_list_get;        /* GET /api/incidents[?status&urgency&service_id&team_id&…] */
+handler_fn incidents_export;          /* GET /api/incidents/export?format=csv|json[&filters] */
 handler_fn incidents_create;          /* POST /api/incidents */
 handler_fn incidents_bulk_acknowledge; /* POST /api/incidents/bulk/acknowledge {ids} */
 handler_fn incidents_bulk_resolve;    /* POST /api/incidents/bulk/resolve {ids} */
