@@ -18,6 +18,9 @@ static const struct db_stmt st_ret_put = {
 static const struct db_stmt st_ret_preview = {
 	"retention_preview", "SELECT ok_retention_preview()", 0,
 };
+static const struct db_stmt st_compliance = {
+	"sla_compliance", "SELECT ok_sla_compliance($1::uuid)", 1,
+};
 static const struct db_stmt st_ret_step = { "retention_step", "SELECT ok_retention_step()", 0 };
 
 static void put_json(void *v)
@@ -117,4 +120,11 @@ int rollup_retention_run(struct db *db, int max_steps, struct json_object **out,
 	json_object_object_add(res, "complete", json_object_new_boolean(!more));
 	*out = res;
 	return 0;
+}
+
+int rollup_compliance(struct db *db, struct arena *a, const char *key_id, struct json_object **out,
+	struct db_error *err)
+{
+	const char *p[] = { key_id };
+	return call_json(db, a, &st_compliance, p, out, err);
 }

@@ -54,4 +54,10 @@ int rollup_retention_preview(struct db *db, struct arena *a, struct json_object 
 int rollup_retention_run(struct db *db, int max_steps, struct json_object **out,
 	struct db_error *err) __attribute__((warn_unused_result));
 
+/* GET /api/sla/compliance for the API key key_id (ok_sla_compliance): {"data":[one entry per
+ * active SLA definition the key may see],"generated_at"}. Returns 0 with *out (arena), or -1
+ * with err filled. */
+int rollup_compliance(struct db *db, struct arena *a, const char *key_id, struct json_object **out,
+	struct db_error *err) __attribute__((warn_unused_result));
+
 #endif

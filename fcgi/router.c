@@ -47,6 +47,7 @@ static const struct route routes[] = {
 	{ "GET", "/api/settings/retention", retention_get, ERR_NATIVE },
 	{ "PUT", "/api/settings/retention", retention_put, ERR_NATIVE },
 	{ "POST", "/api/settings/retention", retention_run, ERR_NATIVE },
+	{ "GET", "/api/sla/compliance", sla_compliance, ERR_NATIVE },
 };
 
 int api_fail(struct api_err *e, int status, const char *code, const char *fmt, ...)

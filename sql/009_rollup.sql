@@ -483,3 +483,220 @@ BEGIN
 	RETURN NULL;
 END
 $$;
+
+-- ---------------------------------------------------------------------------------------------
+-- SLA snapshots and compliance (spec §6.3)
+-- ---------------------------------------------------------------------------------------------
+
+-- The window of a definition in days (spec §6.3): 7d 7, 30d 30, 90d and quarterly 90, yearly 365.
+CREATE OR REPLACE FUNCTION ok_sla_window_days(p_window text) RETURNS integer
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE p_window WHEN '7d' THEN 7 WHEN '30d' THEN 30 WHEN 'yearly' THEN 365 ELSE 90 END
+$$;
+
+-- The daily snapshot of a definition (spec §6.3 generateDailySnapshot) for the incidents
+-- created on that UTC day in its scope (service, team of the service, priority when set),
+-- judged as the live metrics are (§6.1) at the time of generation, against the definition's
+-- targets or else the service's: acknowledged → met/breached on the ack time; resolved without
+-- an ack → judged on the resolve time against the ack target; neither → breached once the
+-- target has passed, else pending (not evaluated). Resolve likewise. compliance_score =
+-- (met ack + met resolve) / (evaluated ack + evaluated resolve) × 100 (2 dp), 100 when nothing
+-- was evaluated. Upserts the row (re-running a day replaces it) and returns it.
+CREATE OR REPLACE FUNCTION ok_sla_snapshot(p_def uuid, p_day date) RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_now timestamptz := ok_now();
+	v_start timestamptz := p_day::timestamp AT TIME ZONE 'UTC';
+	d sla_definition;
+	r record;
+	v_row sla_snapshot;
+BEGIN
+	SELECT * INTO d FROM sla_definition WHERE id = p_def;
+	IF NOT FOUND THEN
+		RETURN NULL;
+	END IF;
+	WITH inc AS (
+		SELECT i.status, i.created_at,
+			coalesce(i.acknowledged_at, CASE WHEN i.status = 'RESOLVED' THEN i.resolved_at END)
+				AS ack_at,
+			CASE WHEN i.status = 'RESOLVED' THEN i.resolved_at END AS res_at,
+			make_interval(mins => coalesce(d.target_ack_time, s.target_ack_minutes)) AS ack_t,
+			make_interval(mins => coalesce(d.target_resolve_time, s.target_resolve_minutes))
+				AS res_t
+		FROM incident i JOIN service s ON s.id = i.service_id
+		WHERE i.created_at >= v_start AND i.created_at < v_start + interval '1 day'
+			AND (d.service_id IS NULL OR i.service_id = d.service_id)
+			AND (d.team_id IS NULL OR s.team_id = d.team_id)
+			AND (d.priority IS NULL OR i.priority = d.priority)
+	), judged AS (
+		SELECT CASE WHEN ack_at IS NOT NULL THEN ack_at - created_at <= ack_t
+				WHEN v_now - created_at > ack_t THEN false END AS ack_ok,
+			CASE WHEN res_at IS NOT NULL THEN res_at - created_at <= res_t
+				WHEN v_now - created_at > res_t THEN false END AS res_ok
+		FROM inc
+	)
+	SELECT count(*) AS total, count(*) FILTER (WHERE ack_ok) AS ack_met,
+		count(*) FILTER (WHERE res_ok) AS res_met,
+		count(ack_ok) + count(res_ok) AS evaluated
+	INTO r FROM judged;
+	INSERT INTO sla_snapshot (sla_definition_id, day, total_incidents, met_ack_time,
+		met_resolve_time, compliance_score, created_at)
+	VALUES (p_def, p_day, r.total, r.ack_met, r.res_met,
+		CASE WHEN r.evaluated = 0 THEN 100
+			ELSE round((r.ack_met + r.res_met) * 100.0 / r.evaluated, 2) END, v_now)
+	ON CONFLICT (sla_definition_id, day) DO UPDATE SET total_incidents = EXCLUDED.total_incidents,
+		met_ack_time = EXCLUDED.met_ack_time, met_resolve_time = EXCLUDED.met_resolve_time,
+		compliance_score = EXCLUDED.compliance_score, created_at = EXCLUDED.created_at
+	RETURNING * INTO v_row;
+	RETURN jsonb_build_object('day', v_row.day, 'total_incidents', v_row.total_incidents,
+		'met_ack_time', v_row.met_ack_time, 'met_resolve_time', v_row.met_resolve_time,
+		'compliance_score', v_row.compliance_score, 'created_at', ok_iso(v_row.created_at));
+END
+$$;
+
+-- The worker's snapshot task (hourly): for every definition active on a day, the missing
+-- snapshots of the last 30 finished UTC days (from the definition's active_from on). Returns
+-- the snapshots written.
+CREATE OR REPLACE FUNCTION ok_task_sla_snapshot() RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_today date := (ok_now() AT TIME ZONE 'UTC')::date;
+	v_n integer := 0;
+	r record;
+BEGIN
+	FOR r IN
+		SELECT d.id, g.day::date AS day FROM sla_definition d
+		CROSS JOIN LATERAL generate_series(greatest(v_today - 30,
+			(d.active_from AT TIME ZONE 'UTC')::date), v_today - 1, interval '1 day') g(day)
+		WHERE (d.active_to IS NULL OR d.active_to > g.day::date::timestamp AT TIME ZONE 'UTC')
+			AND NOT EXISTS (SELECT 1 FROM sla_snapshot s WHERE s.sla_definition_id = d.id
+				AND s.day = g.day::date)
+		ORDER BY 2 DESC, 1
+	LOOP
+		PERFORM ok_sla_snapshot(r.id, r.day);
+		v_n := v_n + 1;
+	END LOOP;
+	RETURN v_n;
+END
+$$;
+
+-- The current value of definition d over [p_start, p_end) (spec §6.3): UPTIME / AVAILABILITY
+-- = (window − downtime) / window × 100, downtime being the union of [created, resolved or
+-- window end] of the incidents in scope that are not SNOOZED/SUPPRESSED; MTTA / MTTR = the
+-- median (percentile_cont 0.5) in minutes of acknowledged_at / resolved_at − created_at of the
+-- incidents created in the window; LATENCY_P99 has no data source here: NULL. 2 dp; NULL when
+-- nothing was measured.
+CREATE OR REPLACE FUNCTION ok_sla_value(d sla_definition, p_start timestamptz,
+	p_end timestamptz) RETURNS numeric
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	v numeric;
+BEGIN
+	IF d.metric_type IN ('UPTIME', 'AVAILABILITY') THEN
+		WITH iv AS (
+			SELECT greatest(i.created_at, p_start) AS s,
+				least(coalesce(CASE WHEN i.status = 'RESOLVED' THEN i.resolved_at END, p_end),
+					p_end) AS e
+			FROM incident i JOIN service sv ON sv.id = i.service_id
+			WHERE i.status NOT IN ('SNOOZED', 'SUPPRESSED') AND i.created_at < p_end
+				AND (i.status <> 'RESOLVED' OR i.resolved_at > p_start)
+				AND (d.service_id IS NULL OR i.service_id = d.service_id)
+				AND (d.team_id IS NULL OR sv.team_id = d.team_id)
+				AND (d.priority IS NULL OR i.priority = d.priority)
+		), o AS (
+			SELECT s, e, max(e) OVER (ORDER BY s, e ROWS BETWEEN UNBOUNDED PRECEDING
+				AND 1 PRECEDING) AS prev_end
+			FROM iv WHERE e > s
+		), g AS (
+			SELECT s, e, count(*) FILTER (WHERE prev_end IS NULL OR s > prev_end)
+				OVER (ORDER BY s, e) AS grp
+			FROM o
+		)
+		SELECT coalesce(sum(extract(epoch FROM ge - gs)), 0) INTO v
+		FROM (SELECT min(s) AS gs, max(e) AS ge FROM g GROUP BY grp) x;
+		RETURN round(greatest(0, least(100, (extract(epoch FROM p_end - p_start) - v) * 100
+			/ nullif(extract(epoch FROM p_end - p_start), 0))), 2);
+	ELSIF d.metric_type IN ('MTTA', 'MTTR') THEN
+		SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM
+			CASE d.metric_type WHEN 'MTTA' THEN i.acknowledged_at ELSE i.resolved_at END
+			- i.created_at) / 60)
+		INTO v
+		FROM incident i JOIN service sv ON sv.id = i.service_id
+		WHERE i.created_at >= p_start AND i.created_at < p_end
+			AND CASE d.metric_type WHEN 'MTTA' THEN i.acknowledged_at >= i.created_at
+				ELSE i.status = 'RESOLVED' AND i.resolved_at >= i.created_at END
+			AND (d.service_id IS NULL OR i.service_id = d.service_id)
+			AND (d.team_id IS NULL OR sv.team_id = d.team_id)
+			AND (d.priority IS NULL OR i.priority = d.priority);
+		RETURN round(v, 2);
+	END IF;
+	RETURN NULL;
+END
+$$;
+
+-- GET /api/sla/compliance (spec §6.3): every definition with active_to NULL the key may see (a
+-- USER key: definitions scoped to a team of its user, by team_id or by the service's team),
+-- with its value over the window ending now, breached (UPTIME/AVAILABILITY below target,
+-- MTTA/MTTR above it; never when there is no value), trend against the previous window
+-- ('up' / 'down' by more than 0.01, else 'stable'), incidents created in the window, active
+-- incidents in scope now, and the latest snapshot.
+CREATE OR REPLACE FUNCTION ok_sla_compliance(p_key_id uuid) RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	v_now timestamptz := ok_now();
+	v_key record;
+	d sla_definition;
+	v_days integer;
+	v_cur numeric;
+	v_prev numeric;
+	v_out jsonb := '[]';
+	v_snap jsonb;
+BEGIN
+	SELECT k.user_id, u.role INTO v_key FROM api_key k JOIN app_user u ON u.id = k.user_id
+	WHERE k.id = p_key_id;
+	FOR d IN
+		SELECT x.* FROM sla_definition x LEFT JOIN service s ON s.id = x.service_id
+		WHERE x.active_to IS NULL
+			AND (v_key.role <> 'USER' OR EXISTS (SELECT 1 FROM team_member tm
+				WHERE tm.user_id = v_key.user_id AND tm.team_id IN (x.team_id, s.team_id)))
+		ORDER BY x.created_at, x.id
+	LOOP
+		v_days := ok_sla_window_days(d.sla_window);
+		v_cur := ok_sla_value(d, v_now - make_interval(days => v_days), v_now);
+		v_prev := ok_sla_value(d, v_now - make_interval(days => 2 * v_days),
+			v_now - make_interval(days => v_days));
+		SELECT jsonb_build_object('day', s.day, 'total_incidents', s.total_incidents,
+			'met_ack_time', s.met_ack_time, 'met_resolve_time', s.met_resolve_time,
+			'compliance_score', s.compliance_score, 'created_at', ok_iso(s.created_at))
+		INTO v_snap FROM sla_snapshot s WHERE s.sla_definition_id = d.id
+		ORDER BY s.day DESC LIMIT 1;
+		v_out := v_out || jsonb_build_object(
+			'definition_id', d.id, 'name', d.name, 'service_id', d.service_id,
+			'service_name', coalesce((SELECT name FROM service WHERE id = d.service_id), 'Global'),
+			'team_id', d.team_id, 'priority', d.priority,
+			'metric_type', d.metric_type, 'target', d.target, 'window', d.sla_window,
+			'window_days', v_days, 'current_value', v_cur,
+			'breached', coalesce(CASE WHEN d.metric_type IN ('UPTIME', 'AVAILABILITY')
+				THEN v_cur < d.target WHEN d.metric_type IN ('MTTA', 'MTTR')
+				THEN v_cur > d.target END, false),
+			'trend', CASE WHEN v_cur IS NULL OR v_prev IS NULL OR abs(v_cur - v_prev) <= 0.01
+				THEN 'stable' WHEN v_cur > v_prev THEN 'up' ELSE 'down' END,
+			'total_incidents', (SELECT count(*) FROM incident i JOIN service sv
+				ON sv.id = i.service_id
+				WHERE i.created_at >= v_now - make_interval(days => v_days)
+					AND i.created_at < v_now
+					AND (d.service_id IS NULL OR i.service_id = d.service_id)
+					AND (d.team_id IS NULL OR sv.team_id = d.team_id)
+					AND (d.priority IS NULL OR i.priority = d.priority)),
+			'active_incidents', (SELECT count(*) FROM incident i JOIN service sv
+				ON sv.id = i.service_id
+				WHERE i.status IN ('OPEN', 'ACKNOWLEDGED')
+					AND (d.service_id IS NULL OR i.service_id = d.service_id)
+					AND (d.team_id IS NULL OR sv.team_id = d.team_id)
+					AND (d.priority IS NULL OR i.priority = d.priority)),
+			'latest_snapshot', v_snap,
+			'last_updated', coalesce(v_snap->>'created_at', ok_iso(d.updated_at)));
+	END LOOP;
+	RETURN jsonb_build_object('data', v_out, 'generated_at', ok_iso(v_now));
+END
+$$;

@@ -46,6 +46,7 @@ static const struct {
 	{ "idempotency_cleanup", 3600, NULL }, /* API Idempotency-Keys older than a day */
 	{ "rollup", 3600, NULL },         /* the daily rollups: once per UTC day after 01:00 */
 	{ "retention", 3600, task_retention },
+	{ "sla_snapshot", 3600, NULL },   /* missing daily SLA snapshots of the last 30 days */
 };
 
 void job_task_schedule(struct worker *w)

@@ -49,5 +49,6 @@ handler_fn rollups_health;        /* GET /api/admin/rollups/health */
 handler_fn retention_get;         /* GET /api/settings/retention */
 handler_fn retention_put;         /* PUT /api/settings/retention (clamped) */
 handler_fn retention_run;         /* POST /api/settings/retention {dry_run} */
+handler_fn sla_compliance;        /* GET /api/sla/compliance (analytics:read) */
 
 #endif

@@ -1,5 +1,5 @@
 /* rollups.c: the admin endpoints of the daily rollups (spec §6.2: backfill, health) and of
- * retention (spec §5, §7.2: settings, dry run and run). */
+ * retention (spec §5, §7.2: settings, dry run and run), and SLA compliance (spec §6.3). */
 #include <string.h>
 
 #include "api.h"
@@ -214,5 +214,19 @@ int retention_run(struct req *rq, struct api_err *err)
 	json_object_object_add(out, "dry_run", json_object_new_boolean(dry_run));
 	render_data(rq, out);
 	json_object_put(out);
+	return 0;
+}
+
+int sla_compliance(struct req *rq, struct api_err *err)
+{
+	struct principal who;
+	struct db_error dberr = { 0 };
+	struct json_object *v;
+
+	if (auth_require(rq, APIKEY_ANALYTICS_READ, &who, err) < 0)
+		return -1;
+	if (rollup_compliance(rq->app->db, &rq->arena, who.key_id, &v, &dberr) < 0)
+		return api_fail_db(rq, &dberr, err);
+	resp_json_obj(rq, 200, v);
 	return 0;
 }

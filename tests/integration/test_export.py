@@ -20,17 +20,21 @@ COLUMNS = ["id", "title", "description", "status", "urgency", "priority", "servi
 _fx = {}
 
 
+def team_user(s, scopes):
+    """A new team and an API key with scopes of a new USER in it: (team id, key)."""
+    team = s.admin("create-team", "--name", new_key("team")).get("TEAM_ID") or s.scalar(
+        "SELECT id FROM team ORDER BY created_at DESC LIMIT 1")
+    email = new_key("user") + "@example.com"
+    s.admin("create-user", "--email", email, "--name", "Team User", "--role", "USER",
+            "--team", team)
+    return team, s.create_api_key(scopes, user=email)[1]
+
+
 def fx(s):
     if not _fx:
         _fx["reader"] = s.create_api_key("incidents:read")[1]
         _fx["events"] = s.create_api_key("events:write")[1]
-        team = s.admin("create-team", "--name", new_key("exp-team")).get("TEAM_ID") or s.scalar(
-            "SELECT id FROM team ORDER BY created_at DESC LIMIT 1")
-        email = new_key("exp-user") + "@example.com"
-        s.admin("create-user", "--email", email, "--name", "Exporter", "--role", "USER",
-                "--team", team)
-        _fx["user"] = s.create_api_key("incidents:read", user=email)[1]
-        _fx["team"] = team
+        _fx["team"], _fx["user"] = team_user(s, "incidents:read")
     return _fx
 
 
