@@ -16,16 +16,31 @@ static const struct {
 	const char *name;
 	int numeric;
 } cols[] = {
-	{ "id", 0 }, { "title", 0 }, { "description", 0 }, { "status", 0 }, { "urgency", 0 },
-	{ "priority", 0 }, { "service_id", 0 }, { "service_name", 0 }, { "assignee_id", 0 },
-	{ "assignee_name", 0 }, { "assignee_email", 0 }, { "team_id", 0 }, { "dedup_key", 0 },
-	{ "alert_count", 1 }, { "created_at", 0 }, { "updated_at", 0 }, { "acknowledged_at", 0 },
-	{ "resolved_at", 0 },
+	{"id", 0},
+	{"title", 0},
+	{"description", 0},
+	{"status", 0},
+	{"urgency", 0},
+	{"priority", 0},
+	{"service_id", 0},
+	{"service_name", 0},
+	{"assignee_id", 0},
+	{"assignee_name", 0},
+	{"assignee_email", 0},
+	{"team_id", 0},
+	{"dedup_key", 0},
+	{"alert_count", 1},
+	{"created_at", 0},
+	{"updated_at", 0},
+	{"acknowledged_at", 0},
+	{"resolved_at", 0},
 };
 #define NCOLS (sizeof(cols) / sizeof(cols[0]))
 
 static const struct db_stmt st_check = {
-	"export_check", "SELECT ok_incident_export_check($1::jsonb)", 1,
+	"export_check",
+	"SELECT ok_incident_export_check($1::jsonb)",
+	1,
 };
 
 /* $1 key id, $2 filters (validated: ok_incident_export_check). USER keys see their teams'
@@ -40,8 +55,8 @@ static const struct db_stmt st_declare = {
 	"  ok_iso(i.resolved_at)"
 	" FROM incident i JOIN service s ON s.id = i.service_id"
 	" LEFT JOIN app_user u ON u.id = i.assignee_id"
-	" CROSS JOIN (SELECT k.user_id, ku.role FROM api_key k JOIN app_user ku ON ku.id = k.user_id"
-	"  WHERE k.id = $1::uuid) who"
+	" CROSS JOIN (SELECT k.user_id, ku.role FROM api_key k"
+	"  JOIN app_user ku ON ku.id = k.user_id WHERE k.id = $1::uuid) who"
 	" WHERE (NOT $2::jsonb ? 'status'"
 	"   OR i.status IN (SELECT jsonb_array_elements_text($2::jsonb->'status')))"
 	"  AND (NOT $2::jsonb ? 'urgency'"
@@ -51,14 +66,15 @@ static const struct db_stmt st_declare = {
 	"  AND (NOT $2::jsonb ? 'assignee_id' OR i.assignee_id = ($2::jsonb->>'assignee_id')::uuid)"
 	"  AND (NOT $2::jsonb ? 'created_from'"
 	"   OR i.created_at >= ($2::jsonb->>'created_from')::timestamptz)"
-	"  AND (NOT $2::jsonb ? 'created_to' OR i.created_at < ($2::jsonb->>'created_to')::timestamptz)"
+	"  AND (NOT $2::jsonb ? 'created_to'"
+	"   OR i.created_at < ($2::jsonb->>'created_to')::timestamptz)"
 	"  AND (NOT $2::jsonb ? 'q' OR strpos(lower(i.title), lower($2::jsonb->>'q')) > 0)"
 	"  AND (who.role <> 'USER'"
 	"   OR ok_incident_visible(i.service_id, i.assignee_id, who.user_id, who.role))"
 	" ORDER BY i.created_at DESC, i.id DESC",
 	2,
 };
-static const struct db_stmt st_fetch = { "export_fetch", "FETCH " FETCH_ROWS " FROM ok_export", 0 };
+static const struct db_stmt st_fetch = {"export_fetch", "FETCH " FETCH_ROWS " FROM ok_export", 0};
 
 void export_csv_cell(struct sbuf *sb, const char *s)
 {
@@ -78,10 +94,10 @@ void export_csv_cell(struct sbuf *sb, const char *s)
 		sbuf_addch(sb, '"');
 }
 
-int export_check(struct db *db, const char *filters, char *refusal, size_t refusal_len,
-	struct db_error *err)
+int export_check(
+	struct db *db, const char *filters, char *refusal, size_t refusal_len, struct db_error *err)
 {
-	const char *p[] = { filters };
+	const char *p[] = {filters};
 	PGresult *res = db_exec(db, &st_check, p, err);
 
 	if (!res)
@@ -155,7 +171,7 @@ long export_incidents(struct db *db, const char *key_id, const char *filters,
 	enum export_format fmt, export_write_fn *write, void *ctx, int *started,
 	struct db_error *err)
 {
-	const char *p[] = { key_id, filters };
+	const char *p[] = {key_id, filters};
 	struct sbuf sb = SBUF_INIT;
 	long rows = 0;
 	int stop = 0;

@@ -8,20 +8,26 @@
 #include "arena.h"
 #include "db.h"
 
-static const struct db_stmt st_health = { "rollup_health", "SELECT ok_rollup_health()", 0 };
-static const struct db_stmt st_plan = { "rollup_plan", "SELECT ok_rollup_plan($1::jsonb)", 1 };
-static const struct db_stmt st_day = { "rollup_day", "SELECT ok_rollup_day($1::date)", 1 };
-static const struct db_stmt st_ret_get = { "retention_get", "SELECT ok_retention_settings()", 0 };
+static const struct db_stmt st_health = {"rollup_health", "SELECT ok_rollup_health()", 0};
+static const struct db_stmt st_plan = {"rollup_plan", "SELECT ok_rollup_plan($1::jsonb)", 1};
+static const struct db_stmt st_day = {"rollup_day", "SELECT ok_rollup_day($1::date)", 1};
+static const struct db_stmt st_ret_get = {"retention_get", "SELECT ok_retention_settings()", 0};
 static const struct db_stmt st_ret_put = {
-	"retention_put", "SELECT ok_retention_update($1::jsonb, $2::uuid)", 2,
+	"retention_put",
+	"SELECT ok_retention_update($1::jsonb, $2::uuid)",
+	2,
 };
 static const struct db_stmt st_ret_preview = {
-	"retention_preview", "SELECT ok_retention_preview()", 0,
+	"retention_preview",
+	"SELECT ok_retention_preview()",
+	0,
 };
 static const struct db_stmt st_compliance = {
-	"sla_compliance", "SELECT ok_sla_compliance($1::uuid)", 1,
+	"sla_compliance",
+	"SELECT ok_sla_compliance($1::uuid)",
+	1,
 };
-static const struct db_stmt st_ret_step = { "retention_step", "SELECT ok_retention_step()", 0 };
+static const struct db_stmt st_ret_step = {"retention_step", "SELECT ok_retention_step()", 0};
 
 static void put_json(void *v)
 {
@@ -46,13 +52,13 @@ int rollup_health(struct db *db, struct arena *a, struct json_object **out, stru
 int rollup_plan(struct db *db, struct arena *a, const char *args, struct json_object **out,
 	struct db_error *err)
 {
-	const char *p[] = { args };
+	const char *p[] = {args};
 	return call_json(db, a, &st_plan, p, out, err);
 }
 
 int rollup_day(struct db *db, const char *day, struct db_error *err)
 {
-	const char *p[] = { day };
+	const char *p[] = {day};
 	PGresult *res = db_exec(db, &st_day, p, err);
 
 	if (!res)
@@ -62,8 +68,8 @@ int rollup_day(struct db *db, const char *day, struct db_error *err)
 	return n;
 }
 
-int rollup_retention_settings(struct db *db, struct arena *a, struct json_object **out,
-	struct db_error *err)
+int rollup_retention_settings(
+	struct db *db, struct arena *a, struct json_object **out, struct db_error *err)
 {
 	return call_json(db, a, &st_ret_get, NULL, out, err);
 }
@@ -71,12 +77,12 @@ int rollup_retention_settings(struct db *db, struct arena *a, struct json_object
 int rollup_retention_update(struct db *db, struct arena *a, const char *args, const char *user_id,
 	struct json_object **out, struct db_error *err)
 {
-	const char *p[] = { args, user_id };
+	const char *p[] = {args, user_id};
 	return call_json(db, a, &st_ret_put, p, out, err);
 }
 
-int rollup_retention_preview(struct db *db, struct arena *a, struct json_object **out,
-	struct db_error *err)
+int rollup_retention_preview(
+	struct db *db, struct arena *a, struct json_object **out, struct db_error *err)
 {
 	return call_json(db, a, &st_ret_preview, NULL, out, err);
 }
@@ -94,8 +100,8 @@ static void add_counts(struct json_object *sum, struct json_object *from)
 	}
 }
 
-int rollup_retention_run(struct db *db, int max_steps, struct json_object **out,
-	struct db_error *err)
+int rollup_retention_run(
+	struct db *db, int max_steps, struct json_object **out, struct db_error *err)
 {
 	struct json_object *res = json_object_new_object(), *counts = json_object_new_object();
 	int steps = 0, more = 1;
@@ -125,6 +131,6 @@ int rollup_retention_run(struct db *db, int max_steps, struct json_object **out,
 int rollup_compliance(struct db *db, struct arena *a, const char *key_id, struct json_object **out,
 	struct db_error *err)
 {
-	const char *p[] = { key_id };
+	const char *p[] = {key_id};
 	return call_json(db, a, &st_compliance, p, out, err);
 }

@@ -17,8 +17,8 @@
 #define RETENTION_HTTP_MAX_BATCHES 500 /* a manual run stops there (complete: false) */
 
 /* The integer settings of PUT /api/settings/retention (bounds are clamped by SQL). */
-static const char *const retention_days[] = { "incident_retention_days", "alert_retention_days",
-	"log_retention_days", "metrics_retention_days", "real_time_window_days" };
+static const char *const retention_days[] = {"incident_retention_days", "alert_retention_days",
+	"log_retention_days", "metrics_retention_days", "real_time_window_days"};
 #define RETENTION_TZ "business_hours_time_zone"
 
 /* Renders {"data": data} with status 200 (data is not consumed). */
@@ -53,8 +53,8 @@ static int backfill_args(struct json_object *body, struct api_err *err)
 		if (strcmp(key, "days") && strcmp(key, "start") && strcmp(key, "end"))
 			return api_fail(err, 422, "unknown_field", "unknown field: %.64s", key);
 		if (strcmp(key, "days") && !json_object_is_type(val, json_type_string))
-			return api_fail(err, 422, "invalid_field",
-				"%s must be a date (YYYY-MM-DD)", key);
+			return api_fail(
+				err, 422, "invalid_field", "%s must be a date (YYYY-MM-DD)", key);
 	}
 	if (days) {
 		if (json_get(body, "start") || json_get(body, "end"))
@@ -74,19 +74,20 @@ static int backfill_args(struct json_object *body, struct api_err *err)
 int rollups_backfill(struct req *rq, struct api_err *err)
 {
 	struct principal who;
-	struct db_error dberr = { 0 };
+	struct db_error dberr = {0};
 	struct json_object *body, *plan;
 
 	if (auth_require(rq, APIKEY_ADMIN, &who, err) < 0 || body_object(rq, &body, err) < 0 ||
 		backfill_args(body, err) < 0)
 		return -1;
 	if (rollup_plan(rq->app->db, &rq->arena,
-		    json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN), &plan, &dberr) < 0)
+		    json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN), &plan,
+		    &dberr) < 0)
 		return api_fail_db(rq, &dberr, err);
 	const char *code = json_get_str(plan, "error", NULL);
 	if (code)
-		return api_fail(err, 422, "invalid_field", "%s",
-			json_get_str(plan, "message", NULL));
+		return api_fail(
+			err, 422, "invalid_field", "%s", json_get_str(plan, "message", NULL));
 
 	/* one day per statement: each is a short transaction, under the statement timeout */
 	struct json_object *days = json_get(plan, "days");
@@ -111,7 +112,7 @@ static int admin_read(struct req *rq,
 	struct api_err *err)
 {
 	struct principal who;
-	struct db_error dberr = { 0 };
+	struct db_error dberr = {0};
 	struct json_object *v;
 
 	if (auth_require(rq, APIKEY_ADMIN, &who, err) < 0)
@@ -143,7 +144,7 @@ static int is_days_field(const char *key)
 int retention_put(struct req *rq, struct api_err *err)
 {
 	struct principal who;
-	struct db_error dberr = { 0 };
+	struct db_error dberr = {0};
 	struct json_object *body, *out;
 
 	if (auth_require(rq, APIKEY_ADMIN, &who, err) < 0 || body_object(rq, &body, err) < 0)
@@ -172,7 +173,8 @@ int retention_put(struct req *rq, struct api_err *err)
 		    &dberr) < 0)
 		return api_fail_db(rq, &dberr, err);
 	if (json_get_str(out, "error", NULL))
-		return api_fail(err, 422, "invalid_field", "%s", json_get_str(out, "message", NULL));
+		return api_fail(
+			err, 422, "invalid_field", "%s", json_get_str(out, "message", NULL));
 	struct json_object *root = json_object_new_object();
 	json_object_object_add(root, "data", json_object_get(json_get(out, "settings")));
 	json_object_object_add(root, "clamped", json_object_get(json_get(out, "clamped")));
@@ -184,7 +186,7 @@ int retention_put(struct req *rq, struct api_err *err)
 int retention_run(struct req *rq, struct api_err *err)
 {
 	struct principal who;
-	struct db_error dberr = { 0 };
+	struct db_error dberr = {0};
 	struct json_object *body, *out;
 	int dry_run = 1;
 
@@ -196,11 +198,11 @@ int retention_run(struct req *rq, struct api_err *err)
 		json_object_object_foreach(body, key, val)
 		{
 			if (strcmp(key, "dry_run"))
-				return api_fail(err, 422, "unknown_field", "unknown field: %.64s",
-					key);
+				return api_fail(
+					err, 422, "unknown_field", "unknown field: %.64s", key);
 			if (!json_object_is_type(val, json_type_boolean))
-				return api_fail(err, 422, "invalid_field",
-					"dry_run must be true or false");
+				return api_fail(
+					err, 422, "invalid_field", "dry_run must be true or false");
 			dry_run = json_object_get_boolean(val);
 		}
 	}
@@ -208,7 +210,8 @@ int retention_run(struct req *rq, struct api_err *err)
 		if (rollup_retention_preview(rq->app->db, &rq->arena, &out, &dberr) < 0)
 			return api_fail_db(rq, &dberr, err);
 		json_object_get(out); /* the arena keeps its reference */
-	} else if (rollup_retention_run(rq->app->db, RETENTION_HTTP_MAX_BATCHES, &out, &dberr) < 0) {
+	} else if (rollup_retention_run(rq->app->db, RETENTION_HTTP_MAX_BATCHES, &out, &dberr) <
+		   0) {
 		return api_fail_db(rq, &dberr, err);
 	}
 	json_object_object_add(out, "dry_run", json_object_new_boolean(dry_run));
@@ -220,7 +223,7 @@ int retention_run(struct req *rq, struct api_err *err)
 int sla_compliance(struct req *rq, struct api_err *err)
 {
 	struct principal who;
-	struct db_error dberr = { 0 };
+	struct db_error dberr = {0};
 	struct json_object *v;
 
 	if (auth_require(rq, APIKEY_ANALYTICS_READ, &who, err) < 0)

@@ -10,26 +10,26 @@ static const struct {
 	const char *in, *out;
 } cases[] = {
 	/* plain cells are unchanged; only a leading character can start a formula */
-	{ "", "" },
-	{ "disk full on db-01", "disk full on db-01" },
-	{ "naïve ✓", "naïve ✓" },
-	{ "2026-01-02T03:04:05.000Z", "2026-01-02T03:04:05.000Z" },
-	{ "a=b+c-d@e", "a=b+c-d@e" },
-	{ " =x", " =x" },
+	{"", ""},
+	{"disk full on db-01", "disk full on db-01"},
+	{"naïve ✓", "naïve ✓"},
+	{"2026-01-02T03:04:05.000Z", "2026-01-02T03:04:05.000Z"},
+	{"a=b+c-d@e", "a=b+c-d@e"},
+	{" =x", " =x"},
 	/* RFC 4180 quoting */
-	{ "a,b", "\"a,b\"" },
-	{ "say \"hi\"", "\"say \"\"hi\"\"\"" },
-	{ "\"", "\"\"\"\"" },
-	{ "line\nbreak", "\"line\nbreak\"" },
-	{ "cr\rhere", "\"cr\rhere\"" },
+	{"a,b", "\"a,b\""},
+	{"say \"hi\"", "\"say \"\"hi\"\"\""},
+	{"\"", "\"\"\"\""},
+	{"line\nbreak", "\"line\nbreak\""},
+	{"cr\rhere", "\"cr\rhere\""},
 	/* the formula guard; a leading CR both guards and quotes (the quote outside the guard) */
-	{ "=SUM(A1:A2)", "'=SUM(A1:A2)" },
-	{ "+1", "'+1" },
-	{ "-1", "'-1" },
-	{ "@cmd", "'@cmd" },
-	{ "\tx", "'\tx" },
-	{ "\rx", "\"'\rx\"" },
-	{ "=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"" },
+	{"=SUM(A1:A2)", "'=SUM(A1:A2)"},
+	{"+1", "'+1"},
+	{"-1", "'-1"},
+	{"@cmd", "'@cmd"},
+	{"\tx", "'\tx"},
+	{"\rx", "\"'\rx\""},
+	{"=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""},
 };
 
 START_TEST(test_cells)
