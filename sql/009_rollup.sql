@@ -193,8 +193,12 @@ DECLARE
 	v_day date;
 	v_n integer := 0;
 BEGIN
-	IF extract(hour FROM v_now AT TIME ZONE 'UTC') < 1
-		OR coalesce((SELECT last_rollup_date FROM rollup_state) >= v_today, false) THEN
+	IF extract(hour FROM v_now AT TIME ZONE 'UTC') < 1 THEN
+		RETURN 0;
+	END IF;
+	-- one run at a time (a second waits, then sees what the first did)
+	PERFORM pg_advisory_xact_lock(9141001);
+	IF coalesce((SELECT last_rollup_date FROM rollup_state) >= v_today, false) THEN
 		RETURN 0;
 	END IF;
 	FOR v_day IN SELECT d FROM ok_rollup_missing(v_today) d ORDER BY d DESC LIMIT 30 LOOP
