@@ -10,6 +10,14 @@
 --   ok_task_rollup() → integer                 the worker's daily run (hourly check)
 --   ok_rollup_plan(args jsonb) → jsonb         validates a backfill request into a list of days
 --   ok_rollup_health() → jsonb                 which days exist / miss, last run, lag
+--   ok_retention_settings() / ok_retention_update(p, user) → jsonb   GET / PUT settings
+--   ok_retention_preview() → jsonb              per-table counts a run would delete (dry run)
+--   ok_retention_step() → jsonb                 one short batch of the run (core loops it)
+--   ok_incident_export_check(filters) → text    refusal of export filters, or NULL
+--   ok_sla_snapshot(definition, day) → jsonb    one daily SLA snapshot (upsert)
+--   ok_task_sla_snapshot() → integer            the worker's missing snapshots of 30 days
+--   ok_sla_value(definition, start, end)        uptime % or MTTA/MTTR median of a window
+--   ok_sla_compliance(key_id) → jsonb           GET /api/sla/compliance
 
 -- ---------------------------------------------------------------------------------------------
 -- Rollups (spec §6.2)
