@@ -79,6 +79,7 @@ static int read_body(struct req *rq, FCGX_Stream *in, size_t limit)
 static void serve_one(struct req *rq, struct app *app, FCGX_Request *fr)
 {
 	req_begin(rq, app, fr->envp);
+	rq->stream = fr->out;
 	log_set_request_id(req_param(rq, "REQUEST_ID"));
 	if (read_body(rq, fr->in, (size_t)app->conf->max_body_bytes) < 0) {
 		struct api_err err = { 0 };

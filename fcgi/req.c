@@ -29,6 +29,8 @@ void req_begin(struct req *rq, struct app *app, char **envp)
 	rq->content_type = NULL;
 	rq->nparams = 0;
 	rq->route = NULL;
+	rq->stream = NULL;
+	rq->streamed = 0;
 }
 
 void req_end(struct req *rq)

@@ -40,6 +40,10 @@ struct req {
 	const char *content_type; /* NULL = application/json (static or arena string) */
 	struct sbuf headers; /* extra header lines, each ending in "\r\n" */
 	struct sbuf out;     /* response body */
+	/* streamed responses (resp_stream_begin): the FastCGI output stream (main.c sets it; NULL
+	 * in unit tests, where a stream goes to out) and whether the head was sent */
+	struct FCGX_Stream *stream;
+	int streamed;
 };
 
 /* Prepares rq for a request whose params are envp (NULL-terminated). Allocates nothing new

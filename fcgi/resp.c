@@ -53,19 +53,44 @@ void resp_json_obj(struct req *rq, int status, const struct json_object *v)
 	resp_json(rq, status, s, len);
 }
 
-int resp_write(struct req *rq, struct FCGX_Stream *out)
+/* Writes the head: status, Content-Type, Content-Length when known (len >= 0), headers. */
+static int write_head(struct req *rq, struct FCGX_Stream *out, long len)
 {
 	int status = rq->status ? rq->status : 500;
-	char head[256];
+	char head[256], clen[48] = "";
 
 	/* libfcgi's own FCGX_FPrintF knows no %zu: format here */
+	if (len >= 0)
+		snprintf(clen, sizeof(clen), "Content-Length: %ld\r\n", len);
 	int n = snprintf(head, sizeof(head),
-		"Status: %d %s\r\nContent-Type: %.100s\r\nContent-Length: %zu\r\n"
-		"Cache-Control: no-store\r\n",
-		status, resp_reason(status),
-		rq->content_type ? rq->content_type : "application/json", rq->out.len);
+		"Status: %d %s\r\nContent-Type: %.100s\r\n%sCache-Control: no-store\r\n", status,
+		resp_reason(status), rq->content_type ? rq->content_type : "application/json", clen);
 	FCGX_PutStr(head, n, out);
 	FCGX_PutStr(rq->headers.buf, (int)rq->headers.len, out);
-	FCGX_PutStr("\r\n", 2, out);
+	return FCGX_PutStr("\r\n", 2, out) < 0 ? -1 : 0;
+}
+
+int resp_write(struct req *rq, struct FCGX_Stream *out)
+{
+	if (rq->streamed)
+		return 0;
+	write_head(rq, out, (long)rq->out.len);
 	return FCGX_PutStr(rq->out.buf, (int)rq->out.len, out) < 0 ? -1 : 0;
+}
+
+int resp_stream_begin(struct req *rq, int status)
+{
+	rq->status = status;
+	rq->streamed = 1;
+	sbuf_reset(&rq->out);
+	return rq->stream ? write_head(rq, rq->stream, -1) : 0;
+}
+
+int resp_stream_write(struct req *rq, const void *data, size_t n)
+{
+	if (!rq->stream) {
+		sbuf_add(&rq->out, data, n);
+		return 0;
+	}
+	return FCGX_PutStr(data, (int)n, rq->stream) < 0 ? -1 : 0;
 }

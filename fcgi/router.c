@@ -29,6 +29,7 @@ static const struct route routes[] = {
 	{ "POST", "/api/incidents", incidents_create, ERR_NATIVE, NULL },
 	{ "POST", "/api/incidents/bulk/acknowledge", incidents_bulk_acknowledge, ERR_NATIVE, NULL },
 	{ "POST", "/api/incidents/bulk/resolve", incidents_bulk_resolve, ERR_NATIVE, NULL },
+	{ "GET", "/api/incidents/export", incidents_export, ERR_NATIVE, NULL }, /* before :id */
 	{ "GET", "/api/incidents/:id", incidents_get_one, ERR_NATIVE, NULL }, /* after the exact paths */
 	{ "PATCH", "/api/incidents/:id", incidents_patch, ERR_NATIVE, NULL },
 	{ "POST", "/api/incidents/:id/notes", incidents_note, ERR_NATIVE, NULL },
@@ -41,6 +42,13 @@ static const struct route routes[] = {
 	{ "POST", "/api/jobs/:id/retry", jobs_retry, ERR_NATIVE, NULL },
 	{ "GET", "/metrics", health_metrics, ERR_NATIVE, NULL },
 	{ "GET", "/api/metrics", health_metrics, ERR_NATIVE, NULL },
+	/* issue 6: rollups, retention, SLA compliance */
+	{ "POST", "/api/admin/rollups/backfill", rollups_backfill, ERR_NATIVE, NULL },
+	{ "GET", "/api/admin/rollups/health", rollups_health, ERR_NATIVE, NULL },
+	{ "GET", "/api/settings/retention", retention_get, ERR_NATIVE, NULL },
+	{ "PUT", "/api/settings/retention", retention_put, ERR_NATIVE, NULL },
+	{ "POST", "/api/settings/retention", retention_run, ERR_NATIVE, NULL },
+	{ "GET", "/api/sla/compliance", sla_compliance, ERR_NATIVE, NULL },
 	/* the configuration resources (api/resources.c), after /api/schedules/:id/oncall */
 	{ "GET", "/api/services", rest_list, ERR_NATIVE, &rest_service },
 	{ "POST", "/api/services", rest_create, ERR_NATIVE, &rest_service },

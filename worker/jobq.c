@@ -137,6 +137,8 @@ static const struct db_stmt task_stmts[] = {
 	{ "task_sla_warnings", "SELECT ok_task_sla_warnings()", 0 },
 	{ "task_cleanup", "SELECT ok_task_cleanup()", 0 },
 	{ "task_idempotency_cleanup", "SELECT ok_idempotency_cleanup()", 0 },
+	{ "task_rollup", "SELECT ok_task_rollup()", 0 }, /* sql/009_rollup.sql */
+	{ "task_sla_snapshot", "SELECT ok_task_sla_snapshot()", 0 },
 };
 
 /* Runs a statement whose result is ignored. */

@@ -28,6 +28,7 @@ handler_fn jobs_retry;            /* POST /api/jobs/:id/retry */
 
 /* incidents.c: the incidents API of ops dashboards (issue 5) */
 handler_fn incidents_list_get;        /* GET /api/incidents[?status&urgency&service_id&team_id&…] */
+handler_fn incidents_export;          /* GET /api/incidents/export?format=csv|json[&filters] */
 handler_fn incidents_create;          /* POST /api/incidents */
 handler_fn incidents_bulk_acknowledge; /* POST /api/incidents/bulk/acknowledge {ids} */
 handler_fn incidents_bulk_resolve;    /* POST /api/incidents/bulk/resolve {ids} */
@@ -51,5 +52,13 @@ handler_fn rest_delete;                /* DELETE …/things/:id (204; API keys: 
 handler_fn integrations_rotate_key;    /* POST …/integrations/:id/rotate-key */
 handler_fn integrations_rotate_secret; /* POST …/integrations/:id/rotate-secret */
 handler_fn notifications_read;         /* POST /api/notifications/read {ids | all} */
+
+/* rollups.c: daily rollups, retention, SLA compliance (issue 6) */
+handler_fn rollups_backfill;      /* POST /api/admin/rollups/backfill {days | start[, end]} */
+handler_fn rollups_health;        /* GET /api/admin/rollups/health */
+handler_fn retention_get;         /* GET /api/settings/retention */
+handler_fn retention_put;         /* PUT /api/settings/retention (clamped) */
+handler_fn retention_run;         /* POST /api/settings/retention {dry_run} */
+handler_fn sla_compliance;        /* GET /api/sla/compliance (analytics:read) */
 
 #endif

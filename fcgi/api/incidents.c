@@ -11,9 +11,11 @@
 #include "crypto.h"
 #include "db.h"
 #include "event.h"
+#include "export.h"
 #include "incidents.h"
 #include "body.h"
 #include "json.h"
+#include "log.h"
 #include "wrapper.h"
 
 #define BULK_MAX 100
@@ -115,6 +117,23 @@ static int write_begin(struct req *rq, int with_id, const struct field *fields, 
 	return body_check(rq, body, fields, n, 1, w->target, err);
 }
 
+/* The filters the list and the export share, as a JSON object (arena) in *out. */
+static int list_filters(struct req *rq, struct json_object **out, struct api_err *err)
+{
+	struct json_object *f = *out = body_object(rq);
+
+	if (body_query_list(rq, "status", statuses, f, err) < 0 ||
+		body_query_list(rq, "urgency", urgencies, f, err) < 0 ||
+		body_query_uuid(rq, "service_id", f, err) < 0 ||
+		body_query_uuid(rq, "team_id", f, err) < 0 ||
+		body_query_uuid(rq, "assignee_id", f, err) < 0)
+		return -1;
+	body_query_copy(rq, "created_from", f);
+	body_query_copy(rq, "created_to", f);
+	body_query_copy(rq, "q", f);
+	return 0;
+}
+
 int incidents_list_get(struct req *rq, struct api_err *err)
 {
 	static const char *const extra[] = {"next_cursor", NULL};
@@ -126,17 +145,10 @@ int incidents_list_get(struct req *rq, struct api_err *err)
 	if (begin(rq, APIKEY_INCIDENTS_READ, &who, NULL, err) < 0 ||
 		body_query_limit(rq, &limit, err) < 0)
 		return -1;
-	struct json_object *f = body_object(rq);
-	json_object_object_add(f, "limit", json_object_new_int(limit));
-	if (body_query_list(rq, "status", statuses, f, err) < 0 ||
-		body_query_list(rq, "urgency", urgencies, f, err) < 0 ||
-		body_query_uuid(rq, "service_id", f, err) < 0 ||
-		body_query_uuid(rq, "team_id", f, err) < 0 ||
-		body_query_uuid(rq, "assignee_id", f, err) < 0)
+	struct json_object *f;
+	if (list_filters(rq, &f, err) < 0)
 		return -1;
-	body_query_copy(rq, "created_from", f);
-	body_query_copy(rq, "created_to", f);
-	body_query_copy(rq, "q", f);
+	json_object_object_add(f, "limit", json_object_new_int(limit));
 	body_query_copy(rq, "cursor", f);
 
 	if (incidents_list(rq->app->db, &rq->arena, who.key_id,
@@ -145,6 +157,60 @@ int incidents_list_get(struct req *rq, struct api_err *err)
 	if (r.error)
 		return body_refuse(rq, &r, err);
 	render(rq, &r, extra, 0);
+	return 0;
+}
+
+/* export_incidents' writer: the streamed response, begun with the first piece. */
+static int export_write(void *ctx, const void *data, size_t n)
+{
+	struct req *rq = ctx;
+
+	if (!rq->streamed && resp_stream_begin(rq, 200) < 0)
+		return -1;
+	return resp_stream_write(rq, data, n);
+}
+
+int incidents_export(struct req *rq, struct api_err *err)
+{
+	static const struct {
+		const char *name;
+		enum export_format fmt;
+		const char *type;
+	} formats[] = {
+		{"csv", EXPORT_CSV, "text/csv; charset=utf-8"},
+		{"json", EXPORT_JSON, "application/json"},
+	};
+	struct principal who;
+	struct db_error dberr = {0};
+	struct json_object *f;
+	char refusal[128];
+	int started;
+
+	if (begin(rq, APIKEY_INCIDENTS_READ, &who, NULL, err) < 0)
+		return -1;
+	const char *name = req_query(rq, "format");
+	size_t i = 0;
+	while (name && i < ARRAY_SIZE(formats) && strcmp(formats[i].name, name))
+		i++;
+	if (!name || i == ARRAY_SIZE(formats))
+		return api_fail(err, 400, "invalid_parameter", "format must be csv or json");
+	if (list_filters(rq, &f, err) < 0)
+		return -1;
+	const char *filters = json_object_to_json_string_ext(f, JSON_C_TO_STRING_PLAIN);
+	if (export_check(rq->app->db, filters, refusal, sizeof(refusal), &dberr) < 0)
+		return api_fail_db(rq, &dberr, err);
+	if (*refusal)
+		return api_fail(err, 400, "invalid_parameter", "%s", refusal);
+
+	rq->content_type = formats[i].type;
+	resp_header(rq, "Content-Disposition", "attachment; filename=\"incidents.%s\"",
+		formats[i].name);
+	long rows = export_incidents(
+		rq->app->db, who.key_id, filters, formats[i].fmt, export_write, rq, &started, &dberr);
+	if (rows == -1 && !started)
+		return api_fail_db(rq, &dberr, err);
+	if (rows == -1) /* the head is out: the client sees a truncated body */
+		log_msg(LOG_ERROR, "export failed mid-stream", "error", dberr.message, NULL);
 	return 0;
 }
 
