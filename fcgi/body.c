@@ -92,15 +92,34 @@ static int digits(const char *s, int n)
 	return 1;
 }
 
-/* 1 for YYYY-MM-DDTHH:MM[:SS[.fff]] followed by Z or ±HH[:]MM. */
+/* The two-digit number at s. */
+static int num2(const char *s)
+{
+	return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+/* 1 when year-month-day is a day of the calendar. */
+static int is_date(int y, int m, int d)
+{
+	static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m >= 1 && m <= 12 && d >= 1 && d <= days[m - 1] && (m != 2 || d <= 28 + leap);
+}
+
+/* 1 for YYYY-MM-DDTHH:MM[:SS[.fff]] followed by Z or ±HH[:]MM, a real day and time. */
 static int is_iso_time(const char *s)
 {
 	if (strlen(s) < 17 || !digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' ||
 		!digits(s + 8, 2) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
 		!digits(s + 11, 2) || s[13] != ':' || !digits(s + 14, 2))
 		return 0;
+	if (!is_date(atoi(s), num2(s + 5), num2(s + 8)) || num2(s + 11) > 23 || num2(s + 14) > 59)
+		return 0;
 	s += 16;
 	if (*s == ':' && digits(s + 1, 2)) {
+		if (num2(s + 1) > 59)
+			return 0;
 		s += 3;
 		if (*s == '.' && isdigit((unsigned char)s[1]))
 			for (s++; isdigit((unsigned char)*s); s++)

@@ -555,6 +555,7 @@ LANGUAGE plpgsql STABLE AS $$
 DECLARE
 	v_limit integer := least(greatest(coalesce((p_query->>'limit')::integer, 50), 1), 200);
 	v_cursor text := p_query->>'cursor';
+	v_after timestamptz;
 	v_rows jsonb[];
 	v_next text;
 	k text;
@@ -564,8 +565,13 @@ BEGIN
 		IF v_cursor !~ '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z_[0-9a-f-]{36}$' THEN
 			PERFORM ok_rest_refuse('invalid_parameter', 'cursor is not valid');
 		END IF;
+		BEGIN
+			v_after := split_part(v_cursor, '_', 1)::timestamptz;
+		EXCEPTION WHEN invalid_datetime_format OR datetime_field_overflow THEN
+			PERFORM ok_rest_refuse('invalid_parameter', 'cursor is not valid');
+		END;
 		p_where := p_where || format(' AND (v._created, v.id) > (%L::timestamptz, %L::uuid)',
-			split_part(v_cursor, '_', 1), split_part(v_cursor, '_', 2));
+			v_after, split_part(v_cursor, '_', 2));
 	END IF;
 	IF p_query ? 'q' THEN
 		p_where := p_where || format(' AND v._search ILIKE %L', '%' ||
