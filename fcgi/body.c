@@ -223,6 +223,8 @@ static int check_string(struct req *rq, const struct field *f, struct json_objec
 	if (f->min > 0 && len < (size_t)f->min)
 		return api_fail(err, 422, "invalid_field", "%s must be at least %d characters",
 			f->name, f->min);
+	if (f->min > 0 && !s[strspn(s, " \t\n")])
+		return api_fail(err, 422, "invalid_field", "%s must not be blank", f->name);
 	if (f->max > 0 && len > (size_t)f->max)
 		return api_fail(err, 422, "invalid_field", "%s must be at most %d characters",
 			f->name, f->max);

@@ -245,7 +245,7 @@ SELECT d.id, d.name, d.description, d.service_id, d.team_id, d.priority, d.targe
 	d.version, ok_iso(d.active_from) AS active_from, ok_iso(d.active_to) AS active_to,
 	ok_iso(d.created_at) AS created_at, d.created_at AS _created,
 	ok_iso(d.updated_at) AS updated_at,
-	s.team_id AS _team_id, d.name AS _search
+	coalesce(s.team_id, d.team_id) AS _team_id, d.name AS _search
 FROM sla_definition d LEFT JOIN service s ON s.id = d.service_id;
 
 CREATE VIEW api_notification AS
@@ -421,9 +421,14 @@ BEGIN
 			PERFORM ok_rest_refuse('forbidden',
 				'the admin scope is only for users with the ADMIN role');
 		END IF;
-	ELSIF p_res = 'integration' AND p_args ? 'sns_verify' AND p_role <> 'ADMIN' THEN
+	ELSIF p_res = 'api_key' AND p_op = 'delete' AND NOT 'admin' = ANY (v_scopes) AND NOT
+			ARRAY(SELECT jsonb_array_elements_text(p_row->'scopes')) <@ v_scopes THEN
+		-- nor does it take away more than it holds
+		PERFORM ok_rest_refuse('forbidden',
+			'a key can only revoke keys whose scopes it holds itself');
+	ELSIF p_res = 'integration' AND p_args->>'sns_verify' = 'false' AND p_role <> 'ADMIN' THEN
 		-- without it anyone holding the key could forge SNS messages
-		PERFORM ok_rest_refuse('forbidden', 'only an ADMIN may change sns_verify');
+		PERFORM ok_rest_refuse('forbidden', 'only an ADMIN may turn sns_verify off');
 	ELSIF p_res = 'service' AND p_op = 'delete' AND EXISTS (SELECT 1 FROM incident
 			WHERE service_id = (p_row->>'id')::uuid) THEN
 		-- the incident history is not deleted with a click: retention removes it
@@ -562,7 +567,8 @@ DECLARE
 	val text;
 BEGIN
 	IF v_cursor IS NOT NULL THEN
-		IF v_cursor !~ '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z_[0-9a-f-]{36}$' THEN
+		IF v_cursor !~ ('^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z_'
+				'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$') THEN
 			PERFORM ok_rest_refuse('invalid_parameter', 'cursor is not valid');
 		END IF;
 		BEGIN
@@ -714,7 +720,8 @@ BEGIN
 		GET STACKED DIAGNOSTICS v_detail = PG_EXCEPTION_DETAIL;
 		v_answer := jsonb_build_object('error', 'conflict', 'message', format(
 			'a %s with this %s already exists', v_res.label,
-			coalesce(substring(v_detail FROM 'Key \(([^)]*)\)'), 'value')));
+			coalesce(replace(substring(v_detail FROM 'Key \(([^)]*)\)'), 'lower(', ''),
+				'value')));
 	WHEN foreign_key_violation THEN
 		GET STACKED DIAGNOSTICS v_detail = PG_EXCEPTION_DETAIL;
 		v_col := substring(v_detail FROM 'Key \(([^)]*)\)');
@@ -751,3 +758,6 @@ BEGIN
 	RETURN ok_idem_end(p_key_id, p_idem, v_answer);
 END
 $$;
+
+-- E-mail addresses are one per person whatever their case (the UNIQUE of 001 is exact).
+CREATE UNIQUE INDEX app_user_email_lower ON app_user (lower(email));

@@ -224,11 +224,12 @@ static const struct field user_filters[] = {
 	{.name = "role", .type = F_STRING, .one_of = user_roles},
 	{.name = "status", .type = F_STRING, .one_of = user_statuses},
 };
-/* Writes need no scope here: the store lets everyone edit their own profile and keeps the
- * rest (other users, role, status, e-mail) to ADMIN keys with the admin scope. */
+/* Contact details and notification preferences decide how pages reach a person: writes need
+ * schedules:write. The store lets a key edit its own user and keeps the rest (other users,
+ * role, status, e-mail) to ADMIN keys with the admin scope. */
 const struct rest_resource rest_user = {
 	.name = "user", .label = "user",
-	.read_scope = APIKEY_SERVICES_READ, .write_scope = 0,
+	.read_scope = APIKEY_SERVICES_READ, .write_scope = APIKEY_SCHEDULES_WRITE,
 	.fields = FIELDS(user_fields), .filters = FIELDS(user_filters), .searchable = 1,
 };
 
