@@ -637,7 +637,7 @@ BEGIN
 			PERFORM ok_rest_refuse('not_found', p_res.label || ' not found');
 		END IF;
 		v_etag := md5(ok_rest_render(p_res, p_user, p_role, v_row)::text);
-		IF p_args ? '_if_match' AND p_args->>'_if_match' <> v_etag THEN
+		IF p_args ? '_if_match' AND NOT p_args->'_if_match' ? v_etag THEN  -- any tag listed
 			RETURN jsonb_build_object('error', 'version_mismatch', 'message',
 				'the ' || p_res.label || ' changed since it was read (If-Match)',
 				'etag', v_etag);

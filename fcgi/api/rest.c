@@ -159,6 +159,26 @@ int rest_get(struct req *rq, struct api_err *err)
 	return 0;
 }
 
+/* The entity tags of If-Match ("a", W/"b", …) as a JSON array, or NULL when absent or "*". */
+static struct json_object *if_match_tags(struct req *rq)
+{
+	const char *h = req_header(rq, "If-Match");
+
+	if (!h || !strcmp(h, "*"))
+		return NULL;
+	struct json_object *tags = json_object_new_array();
+	char *s = arena_strdup(&rq->arena, h), *save = NULL;
+	for (char *t = strtok_r(s, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save)) {
+		if (!strncmp(t, "W/", 2))
+			t += 2;
+		size_t n = strlen(t);
+		if (n >= 2 && t[0] == '"' && t[n - 1] == '"')
+			t[--n] = '\0', t++;
+		json_object_array_add(tags, json_object_new_string(t));
+	}
+	return tags;
+}
+
 /* What every write starts with: auth with the write scope, the Idempotency-Key, the body
  * checked against the resource's fields (when fields), If-Match. */
 static int write_begin(struct req *rq, struct call *c, int create, int with_body,
@@ -174,9 +194,9 @@ static int write_begin(struct req *rq, struct call *c, int create, int with_body
 				 body_check(rq, body, c->res->fields, c->res->nfields, create, *args,
 					 err) < 0))
 		return -1;
-	const char *m = body_if_match(rq);
-	if (m && !create)
-		json_object_object_add(*args, "_if_match", json_object_new_string(m));
+	struct json_object *tags = create ? NULL : if_match_tags(rq);
+	if (tags)
+		json_object_object_add(*args, "_if_match", tags);
 	return 0;
 }
 

@@ -144,10 +144,12 @@ def test_if_match_and_if_none_match(s):
     for inm in (e3, e1, '"x"', e4.strip('"')):
         r = api(s, "GET", url, headers={"If-None-Match": inm})
         assert r.status == 200 and r.json()["data"]["region"] == "r4", (inm, r)
-    # DELETE honours If-Match too
+    # DELETE honours If-Match too; a list of tags matches when any of them is current
     assert_error(api(s, "DELETE", url, headers={"If-Match": e3}), 412, "version_mismatch")
+    assert_error(api(s, "DELETE", url, headers={"If-Match": e3 + ", " + e1}), 412,
+                 "version_mismatch")
     assert get(s, url)["region"] == "r4"
-    assert api(s, "DELETE", url, headers={"If-Match": e4}).status == 204
+    assert api(s, "DELETE", url, headers={"If-Match": e3 + ", W/" + e4}).status == 204
     # and nested resources
     i = integration(s, service(s)["id"])
     iurl = "/api/services/%s/integrations/%s" % (i["service_id"], i["id"])
