@@ -40,6 +40,11 @@ static const struct route routes[] = {
 	{ "POST", "/api/jobs/:id/retry", jobs_retry, ERR_NATIVE },
 	{ "GET", "/metrics", health_metrics, ERR_NATIVE },
 	{ "GET", "/api/metrics", health_metrics, ERR_NATIVE },
+	/* analytics (issue 6, SLA engine) */
+	{ "GET", "/api/analytics", analytics_get, ERR_NATIVE },
+	{ "GET", "/api/reports/metrics", analytics_get, ERR_NATIVE },
+	{ "GET", "/api/analytics/export", analytics_export, ERR_NATIVE },
+	{ "GET", "/reports/executive", report_executive, ERR_NATIVE },
 };
 
 int api_fail(struct api_err *e, int status, const char *code, const char *fmt, ...)

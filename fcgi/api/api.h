@@ -42,4 +42,9 @@ handler_fn incidents_resolve;         /* POST /api/incidents/:id/resolve */
 handler_fn schedules_oncall;      /* GET /api/schedules/:id/oncall[?at=ISO-8601] */
 handler_fn schedules_oncall_all;   /* GET /api/oncall[?at=] — every schedule */
 
+/* analytics.c, report.c: the SLA/analytics surfaces (issue 6) */
+handler_fn analytics_get;         /* GET /api/analytics and /api/reports/metrics[?filters] */
+handler_fn analytics_export;      /* GET /api/analytics/export?format=csv|json[&filters] */
+handler_fn report_executive;      /* GET /reports/executive[?window=30&filters] (HTML + SVG) */
+
 #endif

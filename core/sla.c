@@ -1,0 +1,262 @@
+/* sla.c: the SLA/analytics engine: one SQL call for the metrics, the schedules for the on-call
+ * part, and the CSV helpers of its export. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sla.h"
+#include "arena.h"
+#include "db.h"
+#include "json.h"
+#include "oncall.h"
+#include "sbuf.h"
+#include "schedule.h"
+
+static const struct db_stmt stmt_analytics = {
+	"sla_analytics",
+	"SELECT ok_analytics($1::uuid, $2::jsonb)",
+	2,
+};
+
+static void put_json(void *root)
+{
+	json_object_put(root);
+}
+
+static int64_t get_ms(struct json_object *o, const char *key)
+{
+	struct json_object *v = json_get(o, key);
+	return v ? json_object_get_int64(v) : 0;
+}
+
+static const char *iso(struct arena *a, int64_t s)
+{
+	time_t t = (time_t)s;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	return arena_printf(a, "%04d-%02d-%02dT%02d:%02d:%02d.000Z", tm.tm_year + 1900,
+		tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* Seconds of [s, e) inside [lo, hi). */
+static int64_t overlap(int64_t s, int64_t e, int64_t lo, int64_t hi)
+{
+	int64_t a = s > lo ? s : lo, b = e < hi ? e : hi;
+	return b > a ? b - a : 0;
+}
+
+/* Per-user on-call seconds in the window, with the user's name. */
+struct load {
+	const char *user;
+	const char *name;
+	int64_t secs;
+};
+
+static struct load *load_of(struct load *l, size_t *n, const char *user)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp(l[i].user, user))
+			return &l[i];
+	l[*n].user = user;
+	l[*n].name = NULL;
+	l[*n].secs = 0;
+	return &l[(*n)++];
+}
+
+static int by_secs(const void *a, const void *b)
+{
+	const struct load *x = a, *y = b;
+	if (x->secs != y->secs)
+		return x->secs < y->secs ? 1 : -1;
+	return strcmp(x->user, y->user);
+}
+
+/*
+ * The on-call part: on-call seconds per user in [from, to) (top 6), coverage of the next
+ * SLA_COVERAGE_DAYS days from now (a day is covered when some block overlaps it), and the
+ * shifts covering now (at most 5), over every schedule (at most SLA_SCHEDULES_MAX).
+ */
+static int add_oncall(struct db *db, struct arena *a, int64_t from, int64_t to, int64_t now,
+	struct json_object *data, struct db_error *err)
+{
+	const char **ids;
+	int n = schedule_list(db, a, SLA_SCHEDULES_MAX, &ids, err);
+	if (n < 0)
+		return -1;
+	int64_t horizon = now + (int64_t)SLA_COVERAGE_DAYS * 86400;
+	size_t nload = 0, cap = 16;
+	struct load *load = arena_alloc(a, cap * sizeof(*load));
+	int covered[SLA_COVERAGE_DAYS] = {0};
+	int64_t outlook_secs = 0;
+	int overrides = 0;
+	struct json_object *shifts = json_object_new_array();
+	struct json_object *users14 = json_object_new_object();
+
+	for (int i = 0; i < n; i++) {
+		struct schedule s;
+		int rc = schedule_load_view(db, a, ids[i], now * 1000, now - from, horizon - now, &s, err);
+		if (rc < 0) {
+			json_object_put(shifts);
+			json_object_put(users14);
+			return -1;
+		}
+		if (rc > 0)
+			continue; /* deleted meanwhile */
+		struct oncall_block *b;
+		size_t nb;
+		int64_t lo = from < now ? from : now;
+		if (oncall_blocks(&s.oc, lo, horizon, &b, &nb) < 0)
+			continue; /* a zone this server does not know: the schedule is left out */
+		for (size_t k = 0; k < s.oc.noverrides; k++)
+			overrides += s.oc.overrides[k].end >= now;
+		for (size_t k = 0; k < nb; k++) {
+			int64_t w = overlap(b[k].start, b[k].end, from, to);
+			if (w > 0) {
+				if (nload == cap) {
+					struct load *bigger = arena_alloc(a, 2 * cap * sizeof(*load));
+					memcpy(bigger, load, cap * sizeof(*load));
+					load = bigger;
+					cap *= 2;
+				}
+				struct load *l = load_of(load, &nload, b[k].user);
+				const struct schedule_user *u = schedule_user(&s, b[k].user);
+				l->name = u ? u->name : l->name;
+				l->secs += w;
+			}
+			int64_t o = overlap(b[k].start, b[k].end, now, horizon);
+			if (o > 0) {
+				outlook_secs += o;
+				json_object_object_add(users14, b[k].user, NULL);
+				for (int d = 0; d < SLA_COVERAGE_DAYS; d++)
+					covered[d] |= overlap(b[k].start, b[k].end, now + d * 86400,
+							      now + (d + 1) * 86400) > 0;
+			}
+			if (b[k].start <= now && now < b[k].end &&
+				json_object_array_length(shifts) < 5) {
+				const struct schedule_user *u = schedule_user(&s, b[k].user);
+				struct json_object *o2 = json_object_new_object();
+				json_object_object_add(o2, "schedule_id", json_object_new_string(s.id));
+				json_object_object_add(o2, "schedule_name",
+					s.name ? json_object_new_string(s.name) : NULL);
+				json_object_object_add(o2, "user_id", json_object_new_string(b[k].user));
+				json_object_object_add(o2, "user_name",
+					u && u->name ? json_object_new_string(u->name) : NULL);
+				json_object_object_add(o2, "start",
+					json_object_new_string(iso(a, b[k].start)));
+				json_object_object_add(o2, "end", json_object_new_string(iso(a, b[k].end)));
+				json_object_object_add(o2, "override",
+					json_object_new_boolean(b[k].is_override));
+				json_object_array_add(shifts, o2);
+			}
+		}
+		free(b);
+	}
+
+	qsort(load, nload, sizeof(*load), by_secs);
+	struct json_object *arr = json_object_new_array();
+	for (size_t i = 0; i < nload && i < 6; i++) {
+		struct json_object *o = json_object_new_object();
+		json_object_object_add(o, "user_id", json_object_new_string(load[i].user));
+		json_object_object_add(
+			o, "name", load[i].name ? json_object_new_string(load[i].name) : NULL);
+		json_object_object_add(o, "hours_ms", json_object_new_int64(load[i].secs * 1000));
+		json_object_array_add(arr, o);
+	}
+	json_object_object_add(data, "on_call_load", arr);
+
+	int days = 0;
+	for (int d = 0; d < SLA_COVERAGE_DAYS; d++)
+		days += covered[d];
+	struct json_object *cov = json_object_new_object();
+	json_object_object_add(cov, "days", json_object_new_int(SLA_COVERAGE_DAYS));
+	json_object_object_add(cov, "coverage_percent",
+		json_object_new_double(round(days * 10000.0 / SLA_COVERAGE_DAYS) / 100));
+	json_object_object_add(cov, "coverage_gap_days", json_object_new_int(SLA_COVERAGE_DAYS - days));
+	json_object_object_add(cov, "on_call_hours_ms", json_object_new_int64(outlook_secs * 1000));
+	json_object_object_add(
+		cov, "on_call_users_count", json_object_new_int(json_object_object_length(users14)));
+	json_object_object_add(cov, "active_overrides", json_object_new_int(overrides));
+	json_object_object_add(data, "coverage", cov);
+	json_object_object_add(data, "current_shifts", shifts);
+	json_object_put(users14);
+	return 0;
+}
+
+int sla_analytics(struct db *db, struct arena *a, const char *key_id, const char *filters,
+	struct sla_result *out, struct db_error *err)
+{
+	const char *p[] = {key_id, filters};
+	struct json_object *root;
+
+	memset(out, 0, sizeof(*out));
+	if (db_exec_json(db, &stmt_analytics, p, &root, err) <= 0)
+		return -1;
+	arena_on_reset(a, put_json, root);
+	const char *e = json_get_str(root, "error", NULL);
+	struct json_object *h = json_get(root, "http");
+	out->http = h ? json_object_get_int(h) : 500;
+	if (e) {
+		out->error = arena_strdup(a, e);
+		const char *m = json_get_str(root, "message", NULL);
+		out->message = m ? arena_strdup(a, m) : out->error;
+		return 0;
+	}
+	out->data = json_get(root, "data");
+	struct json_object *w = json_get(out->data, "window");
+	if (!w) {
+		db_classify(NULL, err);
+		snprintf(err->message, sizeof(err->message), "%s returned no window", stmt_analytics.name);
+		return -1;
+	}
+	/* the instants of the on-call part travel as internal fields of the window */
+	int64_t from = get_ms(w, "_start_ms") / 1000, to = get_ms(w, "_end_ms") / 1000,
+		now = get_ms(w, "_now_ms") / 1000;
+	json_object_object_del(w, "_start_ms");
+	json_object_object_del(w, "_end_ms");
+	json_object_object_del(w, "_now_ms");
+	return add_oncall(db, a, from, to, now, out->data, err);
+}
+
+void sla_csv_cell(struct sbuf *sb, const char *s)
+{
+	if (!s)
+		return;
+	int quote = strpbrk(s, ",\"\r\n") != NULL;
+	if (quote)
+		sbuf_add(sb, "\"", 1);
+	if (strchr("=+-@\t\r", *s) && *s)
+		sbuf_add(sb, "'", 1);
+	for (const char *p = s; *p; p++) {
+		if (*p == '"')
+			sbuf_add(sb, "\"", 1);
+		sbuf_add(sb, p, 1);
+	}
+	if (quote)
+		sbuf_add(sb, "\"", 1);
+}
+
+void sla_csv_row(struct sbuf *sb, const char *const *cells, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (i)
+			sbuf_add(sb, ",", 1);
+		sla_csv_cell(sb, cells[i]);
+	}
+	sbuf_add(sb, "\r\n", 2);
+}
+
+void sla_csv_bar(struct sbuf *sb, double pct, int width)
+{
+	if (!(pct >= 0)) /* NaN too */
+		pct = 0;
+	if (pct > 100)
+		pct = 100;
+	int filled = (int)lround(pct * width / 100);
+	for (int i = 0; i < width; i++)
+		sbuf_add(sb, i < filled ? "=" : "-", 1);
+	sbuf_addf(sb, " %.1f%%", pct);
+}
