@@ -19,6 +19,15 @@
 -- a resolve pays one index insertion.
 CREATE INDEX IF NOT EXISTS incident_resolved_at ON incident (resolved_at) WHERE status = 'RESOLVED';
 
+-- The classified timeline rows (ack, escalation, reopen, auto-resolve) by time, covering the
+-- incident and type: the live path finds its window's rows with one range scan instead of one
+-- index probe per incident (60 -> 6 ms for a week of 9,600 incidents). Partial: the rows every
+-- ingest writes (TRIGGERED, RETRIGGERED, NOTIFICATION, …) do not enter it, so the hot path pays
+-- nothing; an acknowledge, escalation, reopen or auto-resolve pays one index insertion.
+CREATE INDEX IF NOT EXISTS incident_event_kind_created ON incident_event (created_at)
+	INCLUDE (incident_id, type)
+	WHERE type IN ('ACKNOWLEDGED', 'ESCALATED', 'REOPENED', 'AUTO_RESOLVED');
+
 -- The business-hours zone of system_settings when PostgreSQL knows it, else UTC (the CHECK of
 -- system_settings only tests the spelling).
 CREATE OR REPLACE FUNCTION ok_sla_zone(p_tz text) RETURNS text
@@ -33,26 +42,36 @@ $$;
 
 -- Sums counter objects ([{"service_id":…, "total":n, …}, …]) per service_id: the merge of the
 -- hybrid path and of several sources. Returns an array of counter objects.
+-- (The functions of this file are plpgsql, not SQL: a SQL function that is not inlined is
+-- planned again on every call — ok_sla_metrics runs once per trend bucket: 365 plannings.)
 CREATE OR REPLACE FUNCTION ok_sla_sum(p_rows jsonb) RETURNS jsonb
-LANGUAGE sql IMMUTABLE AS $$
-	SELECT coalesce(jsonb_agg(o), '[]') FROM (
-		SELECT jsonb_object_agg(k, s) || jsonb_build_object('service_id', svc) AS o
-		FROM (
-			SELECT e->>'service_id' AS svc, kv.key AS k, sum(kv.value::numeric) AS s
-			FROM jsonb_array_elements(p_rows) e, jsonb_each(e - 'service_id') kv
-			GROUP BY 1, 2
-		) x GROUP BY svc
-	) y
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+	RETURN (
+		SELECT coalesce(jsonb_agg(o), '[]') FROM (
+			SELECT jsonb_object_agg(k, s) || jsonb_build_object('service_id', svc) AS o
+			FROM (
+				SELECT e->>'service_id' AS svc, kv.key AS k, sum(kv.value::numeric) AS s
+				FROM jsonb_array_elements(p_rows) e, jsonb_each(e - 'service_id') kv
+				GROUP BY 1, 2
+			) x GROUP BY svc
+		) y
+	);
+END
 $$;
 
 -- The totals of counter objects (every service summed) as one object.
 CREATE OR REPLACE FUNCTION ok_sla_total(p_rows jsonb) RETURNS jsonb
-LANGUAGE sql IMMUTABLE AS $$
-	SELECT coalesce(jsonb_object_agg(k, s), '{}') FROM (
-		SELECT kv.key AS k, sum(kv.value::numeric) AS s
-		FROM jsonb_array_elements(p_rows) e, jsonb_each(e - 'service_id') kv
-		GROUP BY 1
-	) x
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+	RETURN (
+		SELECT coalesce(jsonb_object_agg(k, s), '{}') FROM (
+			SELECT kv.key AS k, sum(kv.value::numeric) AS s
+			FROM jsonb_array_elements(p_rows) e, jsonb_each(e - 'service_id') kv
+			GROUP BY 1
+		) x
+	);
+END
 $$;
 
 -- a / b * 100 rounded to 2 dp, NULL when b is 0.
@@ -72,103 +91,99 @@ $$;
 -- The metrics of spec §6.1 derived from one counter object (c->>'…' absent reads as 0).
 -- Rates are over total_incidents, reopen/auto-resolve rates over resolved incidents.
 CREATE OR REPLACE FUNCTION ok_sla_metrics(c jsonb) RETURNS jsonb
-LANGUAGE sql IMMUTABLE AS $$
-	SELECT jsonb_build_object(
-		'total_incidents', coalesce((c->>'total')::numeric, 0),
-		'open_incidents', coalesce((c->>'open')::numeric, 0),
-		'acknowledged_incidents', coalesce((c->>'acknowledged')::numeric, 0),
-		'resolved_incidents', coalesce((c->>'resolved')::numeric, 0),
-		'snoozed_incidents', coalesce((c->>'snoozed')::numeric, 0),
-		'suppressed_incidents', coalesce((c->>'suppressed')::numeric, 0),
-		'high_urgency_count', coalesce((c->>'high')::numeric, 0),
-		'medium_urgency_count', coalesce((c->>'medium')::numeric, 0),
-		'low_urgency_count', coalesce((c->>'low')::numeric, 0),
-		'mtta', ok_sla_mean_min((c->>'mtta_sum')::numeric, (c->>'mtta_count')::numeric),
-		'mttr', ok_sla_mean_min((c->>'mttr_sum')::numeric, (c->>'mttr_count')::numeric),
-		'ack_compliance', ok_sla_pct((c->>'ack_met')::numeric,
-			coalesce((c->>'ack_met')::numeric, 0) + coalesce((c->>'ack_breached')::numeric, 0)),
-		'resolve_compliance', ok_sla_pct((c->>'resolve_met')::numeric,
-			coalesce((c->>'resolve_met')::numeric, 0)
-			+ coalesce((c->>'resolve_breached')::numeric, 0)),
-		'ack_breaches', coalesce((c->>'ack_breached')::numeric, 0),
-		'resolve_breaches', coalesce((c->>'resolve_breached')::numeric, 0),
-		'ack_sla_met', coalesce((c->>'ack_met')::numeric, 0),
-		'resolve_sla_met', coalesce((c->>'resolve_met')::numeric, 0),
-		'ack_rate', ok_sla_pct((c->>'acked')::numeric, (c->>'total')::numeric),
-		'resolve_rate', ok_sla_pct((c->>'resolved')::numeric, (c->>'total')::numeric),
-		'high_urgency_rate', ok_sla_pct((c->>'high')::numeric, (c->>'total')::numeric),
-		'after_hours_count', coalesce((c->>'after_hours')::numeric, 0),
-		'after_hours_rate', ok_sla_pct((c->>'after_hours')::numeric, (c->>'total')::numeric),
-		'alert_count', coalesce((c->>'alerts')::numeric, 0),
-		'alerts_per_incident', CASE WHEN coalesce((c->>'total')::numeric, 0) = 0 THEN NULL
-			ELSE round(coalesce((c->>'alerts')::numeric, 0) / (c->>'total')::numeric, 2) END,
-		'escalation_count', coalesce((c->>'escalated')::numeric, 0),
-		'escalation_rate', ok_sla_pct((c->>'escalated')::numeric, (c->>'total')::numeric),
-		'reopen_count', coalesce((c->>'reopened')::numeric, 0),
-		'reopen_rate', ok_sla_pct((c->>'reopened')::numeric, (c->>'resolved')::numeric),
-		'auto_resolved_count', coalesce((c->>'auto_resolved')::numeric, 0),
-		'manual_resolved_count', greatest(0, coalesce((c->>'resolved')::numeric, 0)
-			- coalesce((c->>'auto_resolved')::numeric, 0)),
-		'auto_resolve_rate', ok_sla_pct((c->>'auto_resolved')::numeric,
-			(c->>'resolved')::numeric))
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+	RETURN (
+		-- the counters reported as they are (answer name, counter name)
+		SELECT (SELECT jsonb_object_agg(m.name, coalesce((c->>m.counter)::numeric, 0)) FROM (VALUES
+				('total_incidents', 'total'), ('open_incidents', 'open'),
+				('acknowledged_incidents', 'acknowledged'), ('resolved_incidents', 'resolved'),
+				('snoozed_incidents', 'snoozed'), ('suppressed_incidents', 'suppressed'),
+				('high_urgency_count', 'high'), ('medium_urgency_count', 'medium'),
+				('low_urgency_count', 'low'), ('ack_sla_met', 'ack_met'),
+				('ack_breaches', 'ack_breached'), ('resolve_sla_met', 'resolve_met'),
+				('resolve_breaches', 'resolve_breached'), ('after_hours_count', 'after_hours'),
+				('alert_count', 'alerts'), ('escalation_count', 'escalated'),
+				('reopen_count', 'reopened'), ('auto_resolved_count', 'auto_resolved'))
+				AS m(name, counter))
+			|| jsonb_build_object(
+			'mtta', ok_sla_mean_min((c->>'mtta_sum')::numeric, (c->>'mtta_count')::numeric),
+			'mttr', ok_sla_mean_min((c->>'mttr_sum')::numeric, (c->>'mttr_count')::numeric),
+			'ack_compliance', ok_sla_pct((c->>'ack_met')::numeric,
+				coalesce((c->>'ack_met')::numeric, 0) + coalesce((c->>'ack_breached')::numeric, 0)),
+			'resolve_compliance', ok_sla_pct((c->>'resolve_met')::numeric,
+				coalesce((c->>'resolve_met')::numeric, 0)
+				+ coalesce((c->>'resolve_breached')::numeric, 0)),
+			'ack_rate', ok_sla_pct((c->>'acked')::numeric, (c->>'total')::numeric),
+			'resolve_rate', ok_sla_pct((c->>'resolved')::numeric, (c->>'total')::numeric),
+			'high_urgency_rate', ok_sla_pct((c->>'high')::numeric, (c->>'total')::numeric),
+			'after_hours_rate', ok_sla_pct((c->>'after_hours')::numeric, (c->>'total')::numeric),
+			'alerts_per_incident', CASE WHEN coalesce((c->>'total')::numeric, 0) = 0 THEN NULL
+				ELSE round(coalesce((c->>'alerts')::numeric, 0) / (c->>'total')::numeric, 2) END,
+			'escalation_rate', ok_sla_pct((c->>'escalated')::numeric, (c->>'total')::numeric),
+			'reopen_rate', ok_sla_pct((c->>'reopened')::numeric, (c->>'resolved')::numeric),
+			'manual_resolved_count', greatest(0, coalesce((c->>'resolved')::numeric, 0)
+				- coalesce((c->>'auto_resolved')::numeric, 0)),
+			'auto_resolve_rate', ok_sla_pct((c->>'auto_resolved')::numeric,
+				(c->>'resolved')::numeric))
+	);
+END
 $$;
 
--- Counters per service from the daily rollups (§6.2) of the days [p_from_day, p_to_day) of the
--- services p_svcs. Rows with a service and no team are the per-service rows; summing them
--- gives the global numbers for any set of services (the global row is not needed).
+-- Counters from the daily rollups (§6.2) of the days [p_from_day, p_to_day) of the services
+-- p_svcs, per service ({"service_id", …}) or, p_by_day, per day ({"day", …}). Rows with a
+-- service and no team are the per-service rows; summing them gives the global numbers for any
+-- set of services (the global row is not needed).
 -- Differences from the live definitions (generator's, not ours): MTTA from acknowledged_at only,
 -- escalation/reopen/auto-resolve are event-row counts, "acked" is the ACKNOWLEDGED+RESOLVED
 -- status count (the reference's approximation), an unacked open incident is judged at the end
 -- of its day, SNOOZED/SUPPRESSED are not in the status counts.
-CREATE OR REPLACE FUNCTION ok_sla_rollup_counts(p_svcs uuid[], p_from_day date, p_to_day date)
-RETURNS jsonb
-LANGUAGE sql STABLE AS $$
-	SELECT coalesce(jsonb_agg(o), '[]') FROM (
-		SELECT jsonb_build_object('service_id', r.service_id,
-			'total', sum(r.total_incidents), 'open', sum(r.open_incidents),
-			'acknowledged', sum(r.acknowledged_incidents), 'resolved', sum(r.resolved_incidents),
-			'high', sum(r.high_urgency_incidents), 'medium', sum(r.medium_urgency_incidents),
-			'low', sum(r.low_urgency_incidents),
-			'acked', sum(r.acknowledged_incidents + r.resolved_incidents),
-			'mtta_sum', sum(r.mtta_sum), 'mtta_count', sum(r.mtta_count),
-			'mttr_sum', sum(r.mttr_sum), 'mttr_count', sum(r.mttr_count),
-			'ack_met', sum(r.ack_sla_met), 'ack_breached', sum(r.ack_sla_breached),
-			'resolve_met', sum(r.resolve_sla_met), 'resolve_breached', sum(r.resolve_sla_breached),
-			'escalated', sum(r.escalation_count), 'reopened', sum(r.reopen_count),
-			'auto_resolved', sum(r.auto_resolve_count), 'alerts', sum(r.alert_count),
-			'after_hours', sum(r.after_hours_count)) AS o
-		FROM incident_metric_rollup r
-		WHERE r.service_id = ANY(p_svcs) AND r.team_id IS NULL AND r.granularity = 'daily'
-			AND r.day >= p_from_day AND r.day < p_to_day
-		GROUP BY r.service_id
-	) t
+CREATE OR REPLACE FUNCTION ok_sla_rollup_counts(p_svcs uuid[], p_from_day date, p_to_day date,
+	p_by_day boolean DEFAULT false) RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (
+		SELECT coalesce(jsonb_agg(o), '[]') FROM (
+			SELECT jsonb_build_object(CASE WHEN p_by_day THEN 'day' ELSE 'service_id' END, k,
+				'total', sum(r.total_incidents), 'open', sum(r.open_incidents),
+				'acknowledged', sum(r.acknowledged_incidents), 'resolved', sum(r.resolved_incidents),
+				'high', sum(r.high_urgency_incidents), 'medium', sum(r.medium_urgency_incidents),
+				'low', sum(r.low_urgency_incidents),
+				'acked', sum(r.acknowledged_incidents + r.resolved_incidents),
+				'mtta_sum', sum(r.mtta_sum), 'mtta_count', sum(r.mtta_count),
+				'mttr_sum', sum(r.mttr_sum), 'mttr_count', sum(r.mttr_count),
+				'ack_met', sum(r.ack_sla_met), 'ack_breached', sum(r.ack_sla_breached),
+				'resolve_met', sum(r.resolve_sla_met), 'resolve_breached', sum(r.resolve_sla_breached),
+				'escalated', sum(r.escalation_count), 'reopened', sum(r.reopen_count),
+				'auto_resolved', sum(r.auto_resolve_count), 'alerts', sum(r.alert_count),
+				'after_hours', sum(r.after_hours_count)) AS o
+			FROM incident_metric_rollup r,
+				LATERAL (SELECT CASE WHEN p_by_day THEN r.day::text ELSE r.service_id::text END AS k) g
+			WHERE r.service_id = ANY(p_svcs) AND r.team_id IS NULL AND r.granularity = 'daily'
+				AND r.day >= p_from_day AND r.day < p_to_day
+			GROUP BY k ORDER BY k
+		) t
+	);
+END
 $$;
 
--- Daily trend buckets from the rollups (UTC days; keys YYYY-MM-DD).
+-- Daily trend buckets from the rollups (UTC days; keys YYYY-MM-DD), derived like the totals.
 CREATE OR REPLACE FUNCTION ok_sla_rollup_trend(p_svcs uuid[], p_from_day date, p_to_day date)
 RETURNS jsonb
-LANGUAGE sql STABLE AS $$
-	SELECT coalesce(jsonb_agg(jsonb_build_object('key', to_char(d.day, 'YYYY-MM-DD'),
-		'label', to_char(d.day, 'Mon DD'), 'source', 'rollup',
-		'count', d.total, 'mtta', ok_sla_mean_min(d.mtta_sum, d.mtta_count),
-		'mttr', ok_sla_mean_min(d.mttr_sum, d.mttr_count),
-		'ack_rate', ok_sla_pct(d.acked, d.total), 'resolve_rate', ok_sla_pct(d.resolved, d.total),
-		'ack_compliance', ok_sla_pct(d.ack_met, d.ack_met + d.ack_breached),
-		'resolve_compliance', ok_sla_pct(d.res_met, d.res_met + d.res_breached),
-		'resolve_count', d.resolved, 'escalation_rate', ok_sla_pct(d.esc, d.total))
-		ORDER BY d.day), '[]')
-	FROM (
-		SELECT r.day, sum(r.total_incidents) total, sum(r.mtta_sum) mtta_sum,
-			sum(r.mtta_count) mtta_count, sum(r.mttr_sum) mttr_sum, sum(r.mttr_count) mttr_count,
-			sum(r.acknowledged_incidents + r.resolved_incidents) acked,
-			sum(r.resolved_incidents) resolved, sum(r.ack_sla_met) ack_met,
-			sum(r.ack_sla_breached) ack_breached, sum(r.resolve_sla_met) res_met,
-			sum(r.resolve_sla_breached) res_breached, sum(r.escalation_count) esc
-		FROM incident_metric_rollup r
-		WHERE r.service_id = ANY(p_svcs) AND r.team_id IS NULL AND r.granularity = 'daily'
-			AND r.day >= p_from_day AND r.day < p_to_day
-		GROUP BY r.day
-	) d
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (
+		SELECT coalesce(jsonb_agg(jsonb_build_object('key', e->>'day',
+			'label', to_char((e->>'day')::date, 'Mon DD'), 'source', 'rollup',
+			'count', m->'total_incidents', 'mtta', m->'mtta', 'mttr', m->'mttr',
+			'ack_rate', m->'ack_rate', 'resolve_rate', m->'resolve_rate',
+			'ack_compliance', m->'ack_compliance', 'resolve_compliance', m->'resolve_compliance',
+			'resolve_count', m->'resolved_incidents', 'escalation_rate', m->'escalation_rate')
+			ORDER BY e->>'day'), '[]')
+		FROM jsonb_array_elements(ok_sla_rollup_counts(p_svcs, p_from_day, p_to_day, true)) e,
+			ok_sla_metrics(e) m
+	);
+END
 $$;
 
 -- The live part over incidents created in [p_from, p_to) of services p_svcs that match the
@@ -180,12 +195,21 @@ $$;
 -- breached iff now − created > target, else pending (not counted). Resolve SLA: resolved → met
 -- iff resolve ≤ target; unresolved → breached iff now − created > target, else pending.
 -- Snoozed time is not subtracted (wall clock, as the reference's metrics).
+-- Durations are float8 milliseconds (date_part: extract() yields numeric, whose arithmetic cost
+-- a third of the time per row on the bench data).
 -- p_tz buckets the trend (caller's zone; hourly when p_f._hourly, which ok_analytics sets from
 -- the whole window), p_bh is the business-hours zone (after-hours:
 -- Saturday/Sunday or outside 08:00–18:00 there).
 CREATE OR REPLACE FUNCTION ok_sla_live(p_svcs uuid[], p_f jsonb, p_from timestamptz,
 	p_to timestamptz, p_now timestamptz, p_tz text, p_bh text, p_full boolean) RETURNS jsonb
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE
+-- JIT: the planner's cost of this statement is far above jit_above_cost, and compiling it took
+-- 1.25 s of a 1.4 s call (measured on the bench data); execution alone is ~150 ms. Custom
+-- plans: after five calls plpgsql may switch to a generic plan, which does not know how many
+-- services or days the parameters hold and took minutes on the bench data (set here only: in
+-- ok_analytics it would also re-plan every small function of every trend bucket). work_mem: the
+-- hash aggregates of a 30-day window (40,000 incidents) spilled to disk with the default 4 MB.
+SET jit = off SET plan_cache_mode = force_custom_plan SET work_mem = '32MB' AS $$
 DECLARE
 	v_assignee uuid := (p_f->>'assignee_id')::uuid;
 	v_urgency text := p_f->>'urgency';
@@ -198,14 +222,12 @@ BEGIN
 	WITH w AS MATERIALIZED (
 		SELECT i.id, i.service_id, i.status, i.urgency, i.title, i.assignee_id, i.created_at,
 			s.target_ack_minutes * 60000.0 AS ta, s.target_resolve_minutes * 60000.0 AS tr,
-			extract(epoch FROM coalesce(i.acknowledged_at, (SELECT min(e.created_at)
-				FROM incident_event e WHERE e.incident_id = i.id AND e.type = 'ACKNOWLEDGED'))
-				- i.created_at) * 1000 AS ack_ms,
+			i.acknowledged_at,
 			CASE WHEN i.status = 'RESOLVED'
-				THEN extract(epoch FROM i.resolved_at - i.created_at) * 1000 END AS res_ms,
-			extract(epoch FROM p_now - i.created_at) * 1000 AS age_ms,
-			(extract(isodow FROM i.created_at AT TIME ZONE p_bh) > 5
-				OR extract(hour FROM i.created_at AT TIME ZONE p_bh) NOT BETWEEN 8 AND 17)
+				THEN date_part('epoch', i.resolved_at - i.created_at) * 1000 END AS res_ms,
+			date_part('epoch', p_now - i.created_at) * 1000 AS age_ms,
+			(date_part('isodow', i.created_at AT TIME ZONE p_bh) > 5
+				OR date_part('hour', i.created_at AT TIME ZONE p_bh) NOT BETWEEN 8 AND 17)
 				AS after_hours
 		FROM incident i JOIN service s ON s.id = i.service_id
 		WHERE i.created_at >= p_from AND i.created_at < p_to AND i.service_id = ANY(p_svcs)
@@ -215,25 +237,34 @@ BEGIN
 			AND (v_priority IS NULL OR i.priority = v_priority)
 			AND (v_visibility = 'ALL' OR i.visibility = v_visibility)
 	), ev AS (
-		SELECT e.incident_id, bool_or(e.type = 'ESCALATED') AS esc,
-			bool_or(e.type = 'REOPENED') AS reo, bool_or(e.type = 'AUTO_RESOLVED') AS auto,
-			count(*) AS n
+		-- the classified timeline rows since the window's start, by one range scan of the
+		-- partial index incident_event_kind_created (a row is never older than its incident);
+		-- the hash join below keeps those of the window's incidents
+		SELECT e.incident_id, min(e.created_at) FILTER (WHERE e.type = 'ACKNOWLEDGED') AS ack_at,
+			bool_or(e.type = 'ESCALATED') AS esc, bool_or(e.type = 'REOPENED') AS reo,
+			bool_or(e.type = 'AUTO_RESOLVED') AS auto, count(*) AS n
 		FROM incident_event e
-		WHERE e.incident_id IN (SELECT id FROM w)
-			AND e.type IN ('ACKNOWLEDGED', 'ESCALATED', 'REOPENED', 'AUTO_RESOLVED')
+		WHERE e.type IN ('ACKNOWLEDGED', 'ESCALATED', 'REOPENED', 'AUTO_RESOLVED')
+			AND e.created_at >= p_from
 		GROUP BY e.incident_id
-	), x AS MATERIALIZED (
+	), y AS (
 		SELECT w.*, coalesce(ev.esc, false) AS esc, coalesce(ev.reo, false) AS reo,
 			coalesce(ev.auto, false) AS auto, coalesce(ev.n, 0) AS nev,
-			CASE WHEN w.ack_ms IS NOT NULL THEN w.ack_ms <= w.ta
-				WHEN w.res_ms IS NOT NULL THEN w.res_ms <= w.ta
-				WHEN w.age_ms > w.ta THEN false END AS ack_ok,
-			CASE WHEN w.res_ms IS NOT NULL THEN w.res_ms <= w.tr
-				WHEN w.age_ms > w.tr THEN false END AS res_ok
+			date_part('epoch', coalesce(w.acknowledged_at, ev.ack_at) - w.created_at) * 1000
+				AS ack_ms
 		FROM w LEFT JOIN ev ON ev.incident_id = w.id
+	), x AS MATERIALIZED (
+		SELECT y.*,
+			CASE WHEN y.ack_ms IS NOT NULL THEN y.ack_ms <= y.ta
+				WHEN y.res_ms IS NOT NULL THEN y.res_ms <= y.ta
+				WHEN y.age_ms > y.ta THEN false END AS ack_ok,
+			CASE WHEN y.res_ms IS NOT NULL THEN y.res_ms <= y.tr
+				WHEN y.age_ms > y.tr THEN false END AS res_ok
+		FROM y
 	), alerts AS (
 		SELECT a.service_id, count(*) AS n FROM alert a
-		WHERE a.service_id = ANY(p_svcs) AND a.created_at >= p_from AND a.created_at < p_to
+		WHERE p_full AND a.service_id = ANY(p_svcs) AND a.created_at >= p_from
+			AND a.created_at < p_to
 		GROUP BY a.service_id
 	), counts AS (
 		SELECT jsonb_build_object('service_id', coalesce(c.service_id, al.service_id),
@@ -267,7 +298,7 @@ BEGIN
 	)
 	SELECT jsonb_build_object('counts', (SELECT coalesce(jsonb_agg(o), '[]') FROM counts))
 		|| CASE WHEN NOT p_full THEN '{}'::jsonb ELSE jsonb_build_object(
-		'stats', (SELECT jsonb_build_object(
+		'stats', CASE WHEN NOT p_f ? '_no_stats' THEN (SELECT jsonb_build_object(
 			'mtta_p50', round((percentile_cont(0.5) WITHIN GROUP (ORDER BY x.ack_ms)
 				FILTER (WHERE x.ack_ms >= 0) / 60000)::numeric, 2),
 			'mtta_p95', round((percentile_cont(0.95) WITHIN GROUP (ORDER BY x.ack_ms)
@@ -276,18 +307,26 @@ BEGIN
 				FILTER (WHERE x.res_ms >= 0) / 60000)::numeric, 2),
 			'mttr_p95', round((percentile_cont(0.95) WITHIN GROUP (ORDER BY x.res_ms)
 				FILTER (WHERE x.res_ms >= 0) / 60000)::numeric, 2),
-			'mtbf_ms', CASE WHEN count(DISTINCT x.created_at) >= 2 THEN round(extract(epoch
-				FROM max(x.created_at) - min(x.created_at)) * 1000 / count(*)) END,
+			'mtbf_ms', CASE WHEN count(DISTINCT x.created_at) >= 2 THEN round(date_part('epoch',
+				 max(x.created_at) - min(x.created_at)) * 1000 / count(*)) END,
 			'events_count', count(*) FILTER (WHERE x.esc OR x.reo OR x.auto),
 			'events_per_incident', CASE WHEN count(*) > 0
 				THEN round(sum(x.nev)::numeric / count(*), 2) END)
-			FROM x),
-		'mtti', (SELECT round((avg(m) / 60000)::numeric, 2) FROM (
-			SELECT extract(epoch FROM (SELECT min(n.created_at) FROM incident_note n
-				WHERE n.incident_id = x.id) - x.created_at) * 1000 AS m FROM x) t WHERE m >= 0),
-		'mttk', (SELECT round((avg(m) / 60000)::numeric, 2) FROM (
-			SELECT extract(epoch FROM x.created_at - (SELECT min(a.created_at) FROM alert a
-				WHERE a.incident_id = x.id)) * 1000 AS m FROM x) t WHERE m >= 0),
+			FROM x) END,
+		-- (OFFSET 0 keeps each sub-select from being evaluated twice, for the filter and avg)
+		'mtti', CASE WHEN NOT p_f ? '_no_stats' THEN (SELECT round((avg(m) / 60000)::numeric, 2)
+			FROM (SELECT date_part('epoch', (SELECT min(n.created_at) FROM incident_note n
+				WHERE n.incident_id = x.id) - x.created_at) * 1000 AS m FROM x OFFSET 0) t
+			WHERE m >= 0) END,
+		-- first alerts by one range scan of the window's alerts (from a day before it: ingest
+		-- never links an alert older than its incident by more than the 5-minute orphan window)
+		'mttk', CASE WHEN NOT p_f ? '_no_stats' THEN (SELECT round((avg(date_part('epoch',
+				 x.created_at - fa.first_at) * 1000) / 60000)::numeric, 2)
+			FROM x JOIN (SELECT a.incident_id, min(a.created_at) AS first_at FROM alert a
+				WHERE a.service_id = ANY(p_svcs) AND a.created_at >= p_from - interval '1 day'
+					AND a.created_at < p_to AND a.incident_id IS NOT NULL
+				GROUP BY a.incident_id) fa ON fa.incident_id = x.id
+			WHERE fa.first_at <= x.created_at) END,
 		'status_mix', (SELECT jsonb_agg(jsonb_build_object('status', st, 'count',
 				(SELECT count(*) FROM x WHERE x.status = st)) ORDER BY ord)
 			FROM unnest(ARRAY['OPEN', 'ACKNOWLEDGED', 'SNOOZED', 'SUPPRESSED', 'RESOLVED'])
@@ -313,8 +352,8 @@ BEGIN
 				ORDER BY n DESC, x.title LIMIT 5) g),
 		'trend', (SELECT coalesce(jsonb_agg(jsonb_build_object('key', b.key, 'label', b.label,
 				'source', 'live', 'count', coalesce(g.n, 0),
-				'mtta', ok_sla_mean_min(g.mtta_sum, g.mtta_n),
-				'mttr', ok_sla_mean_min(g.mttr_sum, g.mttr_n),
+				'mtta', ok_sla_mean_min(g.mtta_sum::numeric, g.mtta_n),
+				'mttr', ok_sla_mean_min(g.mttr_sum::numeric, g.mttr_n),
 				'ack_rate', ok_sla_pct(g.acked, g.n), 'resolve_rate', ok_sla_pct(g.resolved, g.n),
 				'ack_compliance', ok_sla_pct(g.ack_met, g.ack_met + g.ack_br),
 				'resolve_compliance', ok_sla_pct(g.res_met, g.res_met + g.res_br),
@@ -355,7 +394,7 @@ BEGIN
 				'resolved_at', ok_iso(i.resolved_at),
 				'created_local', to_char(i.created_at AT TIME ZONE p_tz, 'Mon FMDD, YYYY HH12:MI AM'),
 				'updated_local', to_char(i.updated_at AT TIME ZONE p_tz, 'Mon FMDD, YYYY HH12:MI AM'),
-				'duration_hours', round((extract(epoch FROM coalesce(i.resolved_at, i.updated_at)
+				'duration_hours', round((date_part('epoch', coalesce(i.resolved_at, i.updated_at)
 					- i.created_at) / 3600)::numeric, 2))
 				|| CASE WHEN p_f->'include' ? 'description'
 					THEN jsonb_build_object('description', i.description) ELSE '{}' END
@@ -376,44 +415,48 @@ $$;
 -- partial index incident_open_dedup) plus the resolutions of the last 24 h (incident_resolved_at).
 CREATE OR REPLACE FUNCTION ok_sla_current(p_svcs uuid[], p_assignee uuid, p_now timestamptz)
 RETURNS jsonb
-LANGUAGE sql STABLE AS $$
-	WITH a AS (
-		SELECT i.service_id, i.status, i.urgency, i.assignee_id FROM incident i
-		WHERE i.status <> 'RESOLVED' AND i.service_id = ANY(p_svcs)
-			AND (p_assignee IS NULL OR i.assignee_id = p_assignee)
-	), per AS (
-		SELECT a.service_id,
-			count(*) FILTER (WHERE a.status NOT IN ('SNOOZED', 'SUPPRESSED')) AS active,
-			count(*) FILTER (WHERE a.status NOT IN ('SNOOZED', 'SUPPRESSED')
-				AND a.urgency = 'HIGH') AS critical
-		FROM a GROUP BY a.service_id
-	)
-	SELECT jsonb_build_object(
-		'active_incidents', count(*) FILTER (WHERE a.status NOT IN ('SNOOZED', 'SUPPRESSED')),
-		'unassigned_active', count(*) FILTER (WHERE a.status NOT IN ('SNOOZED', 'SUPPRESSED')
-			AND a.assignee_id IS NULL),
-		'critical_count', count(*) FILTER (WHERE a.status NOT IN ('SNOOZED', 'SUPPRESSED')
-			AND a.urgency = 'HIGH'),
-		'open_count', count(*) FILTER (WHERE a.status = 'OPEN'),
-		'acknowledged_count', count(*) FILTER (WHERE a.status = 'ACKNOWLEDGED'),
-		'snoozed_count', count(*) FILTER (WHERE a.status = 'SNOOZED'),
-		'suppressed_count', count(*) FILTER (WHERE a.status = 'SUPPRESSED'),
-		'medium_urgency_active', count(*) FILTER (WHERE a.status NOT IN ('SNOOZED', 'SUPPRESSED')
-			AND a.urgency = 'MEDIUM'),
-		'low_urgency_active', count(*) FILTER (WHERE a.status NOT IN ('SNOOZED', 'SUPPRESSED')
-			AND a.urgency = 'LOW'),
-		'resolved_24h', (SELECT count(*) FROM incident i WHERE i.status = 'RESOLVED'
-			AND i.resolved_at >= p_now - interval '24 hours' AND i.service_id = ANY(p_svcs)
-			AND (p_assignee IS NULL OR i.assignee_id = p_assignee)),
-		'dynamic_status', CASE
-			WHEN count(*) FILTER (WHERE a.status NOT IN ('SNOOZED', 'SUPPRESSED')
-				AND a.urgency = 'HIGH') > 0 THEN 'CRITICAL'
-			WHEN count(*) FILTER (WHERE a.status NOT IN ('SNOOZED', 'SUPPRESSED')) > 0
-				THEN 'DEGRADED'
-			ELSE 'OPERATIONAL' END,
-		'per_service', (SELECT coalesce(jsonb_object_agg(per.service_id, jsonb_build_object(
-			'active', per.active, 'critical', per.critical)), '{}') FROM per))
-	FROM a
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (
+		WITH a AS (
+			SELECT i.service_id, i.status, i.urgency, i.assignee_id FROM incident i
+			WHERE i.status <> 'RESOLVED' AND i.service_id = ANY(p_svcs)
+				AND (p_assignee IS NULL OR i.assignee_id = p_assignee)
+		), per AS (
+			SELECT a.service_id,
+				count(*) FILTER (WHERE a.status NOT IN ('SNOOZED', 'SUPPRESSED')) AS active,
+				count(*) FILTER (WHERE a.status NOT IN ('SNOOZED', 'SUPPRESSED')
+					AND a.urgency = 'HIGH') AS critical
+			FROM a GROUP BY a.service_id
+		)
+		SELECT jsonb_build_object(
+			'active_incidents', count(*) FILTER (WHERE a.status NOT IN ('SNOOZED', 'SUPPRESSED')),
+			'unassigned_active', count(*) FILTER (WHERE a.status NOT IN ('SNOOZED', 'SUPPRESSED')
+				AND a.assignee_id IS NULL),
+			'critical_count', count(*) FILTER (WHERE a.status NOT IN ('SNOOZED', 'SUPPRESSED')
+				AND a.urgency = 'HIGH'),
+			'open_count', count(*) FILTER (WHERE a.status = 'OPEN'),
+			'acknowledged_count', count(*) FILTER (WHERE a.status = 'ACKNOWLEDGED'),
+			'snoozed_count', count(*) FILTER (WHERE a.status = 'SNOOZED'),
+			'suppressed_count', count(*) FILTER (WHERE a.status = 'SUPPRESSED'),
+			'medium_urgency_active', count(*) FILTER (WHERE a.status NOT IN ('SNOOZED', 'SUPPRESSED')
+				AND a.urgency = 'MEDIUM'),
+			'low_urgency_active', count(*) FILTER (WHERE a.status NOT IN ('SNOOZED', 'SUPPRESSED')
+				AND a.urgency = 'LOW'),
+			'resolved_24h', (SELECT count(*) FROM incident i WHERE i.status = 'RESOLVED'
+				AND i.resolved_at >= p_now - interval '24 hours' AND i.service_id = ANY(p_svcs)
+				AND (p_assignee IS NULL OR i.assignee_id = p_assignee)),
+			'dynamic_status', CASE
+				WHEN count(*) FILTER (WHERE a.status NOT IN ('SNOOZED', 'SUPPRESSED')
+					AND a.urgency = 'HIGH') > 0 THEN 'CRITICAL'
+				WHEN count(*) FILTER (WHERE a.status NOT IN ('SNOOZED', 'SUPPRESSED')) > 0
+					THEN 'DEGRADED'
+				ELSE 'OPERATIONAL' END,
+			'per_service', (SELECT coalesce(jsonb_object_agg(per.service_id, jsonb_build_object(
+				'active', per.active, 'critical', per.critical)), '{}') FROM per))
+		FROM a
+	);
+END
 $$;
 
 -- Counters of [p_from, p_to) by the data-source rule of spec §6.1, realTimeWindowDays split at
@@ -443,7 +486,9 @@ BEGIN
 		SELECT 1 FROM incident_metric_rollup r WHERE r.service_id = ANY(p_svcs)
 			AND r.team_id IS NULL AND r.day >= v_from_day AND r.day < v_rt_day) THEN
 		v_roll := ok_sla_rollup_counts(p_svcs, v_from_day, v_rt_day);
-		v_live := ok_sla_live(p_svcs, p_f, p_rt, p_to, p_now, p_tz, p_bh, p_full);
+		-- the live part's percentiles, MTTI, MTTK and MTBF would describe only part of the window
+		v_live := ok_sla_live(p_svcs, p_f || '{"_no_stats": true}', p_rt, p_to, p_now, p_tz, p_bh,
+			p_full);
 		RETURN jsonb_build_object('source', 'hybrid',
 			'counts', ok_sla_sum(v_roll || (v_live->'counts')), 'live', v_live,
 			'rollup_trend', CASE WHEN p_full THEN ok_sla_rollup_trend(p_svcs, v_from_day, v_rt_day)
@@ -456,34 +501,38 @@ BEGIN
 END
 $$;
 
--- Incidents per UTC day over the last 365 days: rollups for the days before p_rt when the
--- scope has rollup rows there, live counts for the rest.
-CREATE OR REPLACE FUNCTION ok_sla_heatmap(p_svcs uuid[], p_now timestamptz, p_rt timestamptz)
-RETURNS jsonb
+-- Incidents per UTC day over the last 365 days. A day's count is the same number in a rollup
+-- and live (incidents created that day), so every day the rollup generator has done (it writes
+-- the global row, service and team NULL) is read from the per-service rollup rows, and only
+-- the other days (today, or all of them before the generator's first run) from incidents.
+CREATE OR REPLACE FUNCTION ok_sla_heatmap(p_svcs uuid[], p_now timestamptz) RETURNS jsonb
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
 	v_first date := ((p_now AT TIME ZONE 'UTC') - interval '364 days')::date;
-	v_rt_day date := greatest((p_rt AT TIME ZONE 'UTC')::date, v_first);
-	v_live_from timestamptz;
+	v_done date[];
+	v_live date;  -- the first day not done: incidents are read from there on
 BEGIN
-	IF NOT EXISTS (SELECT 1 FROM incident_metric_rollup r WHERE r.service_id = ANY(p_svcs)
-			AND r.team_id IS NULL AND r.day >= v_first AND r.day < v_rt_day) THEN
-		v_rt_day := v_first;
-	END IF;
-	v_live_from := v_rt_day::timestamp AT TIME ZONE 'UTC';
+	SELECT coalesce(array_agg(r.day), '{}') INTO v_done FROM incident_metric_rollup r
+	WHERE r.service_id IS NULL AND r.team_id IS NULL AND r.granularity = 'daily'
+		AND r.day >= v_first;
+	SELECT min(g.d)::date INTO v_live FROM generate_series(v_first::timestamp,
+		(p_now AT TIME ZONE 'UTC')::date::timestamp, interval '1 day') g(d)
+	WHERE g.d::date <> ALL(v_done);
 	RETURN (SELECT coalesce(jsonb_agg(jsonb_build_object('date', to_char(d, 'YYYY-MM-DD'),
 			'count', n) ORDER BY d), '[]')
 		FROM (
 			SELECT r.day AS d, sum(r.total_incidents) AS n FROM incident_metric_rollup r
-			WHERE r.service_id = ANY(p_svcs) AND r.team_id IS NULL AND r.day >= v_first
-				AND r.day < v_rt_day
+			WHERE r.service_id = ANY(p_svcs) AND r.team_id IS NULL AND r.granularity = 'daily'
+				AND r.day = ANY(v_done)
 			GROUP BY r.day
 			UNION ALL
-			SELECT (i.created_at AT TIME ZONE 'UTC')::date, count(*) FROM incident i
-			WHERE i.service_id = ANY(p_svcs) AND i.created_at >= v_live_from
-				AND i.created_at <= p_now
-			GROUP BY 1
-		) h WHERE n > 0);
+			SELECT h.d, count(*) FROM (
+				SELECT (i.created_at AT TIME ZONE 'UTC')::date AS d FROM incident i
+				WHERE i.service_id = ANY(p_svcs) AND i.created_at <= p_now
+					AND i.created_at >= coalesce(v_live, 'infinity')::timestamp AT TIME ZONE 'UTC'
+			) h WHERE h.d <> ALL(v_done)
+			GROUP BY h.d
+		) t WHERE n > 0);
 END
 $$;
 
@@ -500,7 +549,8 @@ $$;
 -- unknown service/team/assignee or a bad time, 422 when end is before start, 403 forbidden when a
 -- USER names a service or team outside its teams. A USER sees only its teams' services.
 CREATE OR REPLACE FUNCTION ok_analytics(p_key_id uuid, p_f jsonb) RETURNS jsonb
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE
+SET jit = off SET work_mem = '32MB' AS $$  -- see ok_sla_live
 DECLARE
 	v_key record;
 	v_set system_settings;
@@ -576,17 +626,11 @@ BEGIN
 	END IF;
 
 	-- the window, clipped to the incident retention and to now
-	IF p_f ? 'start' THEN
-		v_req_start := ok_try_timestamptz(p_f->>'start');
-		IF v_req_start IS NULL THEN
-			RETURN ok_sla_err(422, 'invalid_parameter', 'start must be an ISO-8601 time');
-		END IF;
-	END IF;
-	IF p_f ? 'end' THEN
-		v_req_end := ok_try_timestamptz(p_f->>'end');
-		IF v_req_end IS NULL THEN
-			RETURN ok_sla_err(422, 'invalid_parameter', 'end must be an ISO-8601 time');
-		END IF;
+	v_req_start := ok_try_timestamptz(p_f->>'start');
+	v_req_end := ok_try_timestamptz(p_f->>'end');
+	IF (p_f ? 'start' AND v_req_start IS NULL) OR (p_f ? 'end' AND v_req_end IS NULL) THEN
+		RETURN ok_sla_err(422, 'invalid_parameter', CASE WHEN p_f ? 'start'
+			AND v_req_start IS NULL THEN 'start' ELSE 'end' END || ' must be an ISO-8601 time');
 	END IF;
 	v_req_end := coalesce(v_req_end, v_now);
 	v_req_start := coalesce(v_req_start,
@@ -672,7 +716,7 @@ BEGIN
 				WHEN coalesce((cur->>'active')::numeric, 0) > 0 THEN 'DEGRADED'
 				ELSE 'OPERATIONAL' END) AS o
 		FROM (SELECT e->>'service_id' AS sid, ok_sla_metrics(e) AS m
-			FROM jsonb_array_elements(ok_sla_sum(v_counts)) e) c
+			FROM jsonb_array_elements(ok_sla_sum(v_counts)) e OFFSET 0) c  -- one call per row
 		JOIN service s ON s.id = c.sid::uuid
 		LEFT JOIN LATERAL (SELECT v_cur->'current'->'per_service'->(c.sid) AS cur) p ON true
 		WHERE (m->>'total_incidents')::numeric > 0
@@ -703,7 +747,7 @@ BEGIN
 		'status_ages', coalesce(v_live->'status_ages', '[]'),
 		'assignee_load', coalesce(v_live->'assignee_load', '[]'),
 		'recurring_titles', coalesce(v_live->'recurring_titles', '[]'),
-		'heatmap_data', ok_sla_heatmap(v_svcs, v_now, v_rt),
+		'heatmap_data', ok_sla_heatmap(v_svcs, v_now),
 		'service_metrics', v_services,
 		'top_services', coalesce((SELECT jsonb_agg(e) FROM (SELECT e FROM
 			jsonb_array_elements(v_services) WITH ORDINALITY AS t(e, n) WHERE n <= 5) x), '[]'),

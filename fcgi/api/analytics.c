@@ -61,14 +61,6 @@ static void put_json(void *o)
 	json_object_put(o);
 }
 
-static int in_list(const char *s, const char *const *list)
-{
-	for (; *list; list++)
-		if (!strcmp(s, *list))
-			return 1;
-	return 0;
-}
-
 static const struct param *param_named(const char *name)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(params); i++)
@@ -106,7 +98,7 @@ static int check_param(const struct param *p, const char *v, struct json_object 
 			return api_fail(err, 422, "invalid_parameter", "%s must be a UUID", p->name);
 		break;
 	case P_ONE_OF:
-		if (!in_list(v, p->allowed))
+		if (!str_in_list(v, p->allowed))
 			return api_fail(err, 422, "invalid_parameter", "%s has an unknown value: %.64s",
 				p->name, v);
 		break;
@@ -115,7 +107,7 @@ static int check_param(const struct param *p, const char *v, struct json_object 
 		json_object_object_add(f, p->key, arr);
 		char *s = arena_strdup(&rq->arena, v), *save = NULL;
 		for (char *t = strtok_r(s, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-			if (!in_list(t, p->allowed))
+			if (!str_in_list(t, p->allowed))
 				return api_fail(err, 422, "invalid_parameter",
 					"%s has an unknown value: %.64s", p->name, t);
 			json_object_array_add(arr, json_object_new_string(t));
@@ -161,7 +153,7 @@ static int read_filters(
 		size_t nlen = eq ? (size_t)(eq - t) : strlen(t);
 		const char *name = req_urldecode(&rq->arena, t, nlen);
 		const char *val = eq ? req_urldecode(&rq->arena, eq + 1, strlen(eq + 1)) : "";
-		if (extra && in_list(name, extra))
+		if (extra && str_in_list(name, extra))
 			continue;
 		const struct param *p = param_named(name);
 		if (!p)
@@ -266,6 +258,25 @@ static void section(struct sbuf *sb, const char *title, const char *const *head,
 		sla_csv_row(sb, head, n);
 }
 
+/* Rows of [Rank,] label, count, percentage of total and a text bar, one per element of arr. */
+static void share_rows(struct req *rq, struct json_object *arr, const char *label, double total,
+	int width, int ranked)
+{
+	struct arena *a = &rq->arena;
+
+	for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
+		struct json_object *e = json_object_array_get_idx(arr, i);
+		double c = num(e, "count", NULL), pct = total > 0 ? c * 100 / total : 0;
+		struct sbuf bar = SBUF_INIT;
+		sla_csv_bar(&bar, pct, width);
+		const char *cells[] = {arena_printf(a, "%zu", i + 1), str(e, label),
+			arena_printf(a, "%.0f", c), arena_printf(a, "%.1f%%", pct),
+			arena_strdup(a, bar.buf)};
+		sbuf_release(&bar);
+		sla_csv_row(&rq->out, cells + !ranked, 5 - !ranked);
+	}
+}
+
 static void render_csv(struct req *rq, struct json_object *d, struct json_object *f)
 {
 	struct arena *a = &rq->arena;
@@ -330,33 +341,11 @@ static void render_csv(struct req *rq, struct json_object *d, struct json_object
 
 	static const char *const sh[] = {"Status", "Count", "Percentage", "Visual Bar"};
 	section(sb, "INCIDENT STATUS BREAKDOWN", sh, 4);
-	struct json_object *mix = json_get(d, "status_mix");
-	for (size_t i = 0; mix && i < json_object_array_length(mix); i++) {
-		struct json_object *e = json_object_array_get_idx(mix, i);
-		double c = num(e, "count", NULL), pct = total > 0 ? c * 100 / total : 0;
-		struct sbuf bar = SBUF_INIT;
-		sla_csv_bar(&bar, pct, 30);
-		const char *cells[] = {str(e, "status"), arena_printf(a, "%.0f", c),
-			arena_printf(a, "%.1f%%", pct), arena_strdup(a, bar.buf)};
-		sbuf_release(&bar);
-		sla_csv_row(sb, cells, 4);
-	}
-
+	share_rows(rq, json_get(d, "status_mix"), "status", total, 30, 0);
 	static const char *const th[] = {"Rank", "Service", "Incident Count", "Percentage",
 		"Visual Bar"};
 	section(sb, "TOP SERVICES BY INCIDENT COUNT", th, 5);
-	struct json_object *top = json_get(d, "top_services");
-	for (size_t i = 0; top && i < json_object_array_length(top); i++) {
-		struct json_object *e = json_object_array_get_idx(top, i);
-		double c = num(e, "count", NULL), pct = total > 0 ? c * 100 / total : 0;
-		struct sbuf bar = SBUF_INIT;
-		sla_csv_bar(&bar, pct, 25);
-		const char *cells[] = {arena_printf(a, "%zu", i + 1), str(e, "name"),
-			arena_printf(a, "%.0f", c), arena_printf(a, "%.1f%%", pct),
-			arena_strdup(a, bar.buf)};
-		sbuf_release(&bar);
-		sla_csv_row(sb, cells, 5);
-	}
+	share_rows(rq, json_get(d, "top_services"), "name", total, 25, 1);
 
 	static const char *const ih[] = {"ID", "Title", "Service", "Status", "Urgency", "Assignee",
 		"Created At", "Updated At", "Duration (hours)"};

@@ -56,14 +56,6 @@ static void put_json(void *o)
 	json_object_put(o);
 }
 
-static int in_list(const char *s, const char *const *list)
-{
-	for (; *list; list++)
-		if (!strcmp(s, *list))
-			return 1;
-	return 0;
-}
-
 static int refuse(const struct incidents_result *r, struct api_err *err)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(refusals); i++)
@@ -174,7 +166,7 @@ static int check_body(struct req *rq, struct json_object *body, const struct fie
 			const char *s =
 				clean(&rq->arena, json_object_get_string(val), f->multiline);
 			size_t len = utf8_len(s);
-			if (f->one_of && !in_list(s, f->one_of))
+			if (f->one_of && !str_in_list(s, f->one_of))
 				return api_fail(err, 422, "invalid_field",
 					"%s has an unknown value: %.64s", key, s);
 			if (f->min < 0 && !crypto_is_uuid(s)) /* min -1: a UUID */
@@ -342,7 +334,7 @@ static int query_list(struct req *rq, const char *name, const char *const *allow
 	json_object_object_add(f, name, arr);
 	char *s = arena_strdup(&rq->arena, q), *save = NULL;
 	for (char *t = strtok_r(s, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		if (!in_list(t, allowed))
+		if (!str_in_list(t, allowed))
 			return api_fail(err, 400, "invalid_parameter",
 				"%s has an unknown value: %.64s", name, t);
 		json_object_array_add(arr, json_object_new_string(t));
