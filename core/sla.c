@@ -21,6 +21,13 @@ static const struct db_stmt stmt_analytics = {
 	2,
 };
 
+static const struct db_stmt stmt_shifts = {
+	"sla_shift_incidents",
+	"SELECT ok_sla_shift_incidents(ARRAY(SELECT jsonb_array_elements_text($1::jsonb))::uuid[], "
+	"$2::jsonb, $3::jsonb)",
+	3,
+};
+
 static void put_json(void *root)
 {
 	json_object_put(root);
@@ -49,11 +56,12 @@ static int64_t overlap(int64_t s, int64_t e, int64_t lo, int64_t hi)
 	return b > a ? b - a : 0;
 }
 
-/* Per-user on-call seconds in the window, with the user's name. */
+/* Per-user on-call seconds in the window, with the user's name and blocks there. */
 struct load {
 	const char *user;
 	const char *name;
 	int64_t secs;
+	struct json_object *blocks; /* [[start, end], …] clipped to the window */
 };
 
 static struct load *load_of(struct load *l, size_t *n, const char *user)
@@ -64,6 +72,7 @@ static struct load *load_of(struct load *l, size_t *n, const char *user)
 	l[*n].user = user;
 	l[*n].name = NULL;
 	l[*n].secs = 0;
+	l[*n].blocks = json_object_new_array();
 	return &l[(*n)++];
 }
 
@@ -76,12 +85,14 @@ static int by_secs(const void *a, const void *b)
 }
 
 /*
- * The on-call part: on-call seconds per user in [from, to) (top 6), coverage of the next
- * SLA_COVERAGE_DAYS days from now (a day is covered when some block overlaps it), and the
- * shifts covering now (at most 5), over every schedule (at most SLA_SCHEDULES_MAX).
+ * The on-call part: on-call seconds per user in [from, to) (top 6) with the incidents created
+ * during their shifts (services scope, a JSON array, and the incident filters of filters),
+ * coverage of the next SLA_COVERAGE_DAYS days from now (a day is covered when some block
+ * overlaps it), and the shifts covering now (at most 5), over every schedule (at most
+ * SLA_SCHEDULES_MAX).
  */
 static int add_oncall(struct db *db, struct arena *a, int64_t from, int64_t to, int64_t now,
-	struct json_object *data, struct db_error *err)
+	const char *scope, const char *filters, struct json_object *data, struct db_error *err)
 {
 	const char **ids;
 	int n = schedule_list(db, a, SLA_SCHEDULES_MAX, &ids, err);
@@ -126,6 +137,12 @@ static int add_oncall(struct db *db, struct arena *a, int64_t from, int64_t to, 
 				const struct schedule_user *u = schedule_user(&s, b[k].user);
 				l->name = u ? u->name : l->name;
 				l->secs += w;
+				struct json_object *pair = json_object_new_array();
+				json_object_array_add(pair, json_object_new_int64(
+					b[k].start > from ? b[k].start : from));
+				json_object_array_add(pair,
+					json_object_new_int64(b[k].end < to ? b[k].end : to));
+				json_object_array_add(l->blocks, pair);
 			}
 			int64_t o = overlap(b[k].start, b[k].end, now, horizon);
 			if (o > 0) {
@@ -157,6 +174,21 @@ static int add_oncall(struct db *db, struct arena *a, int64_t from, int64_t to, 
 	}
 
 	qsort(load, nload, sizeof(*load), by_secs);
+	/* incidents created during the shifts of the top users, in one statement */
+	struct json_object *shifts_of = json_object_new_object(), *counts = NULL;
+	for (size_t i = 0; i < nload && i < 6; i++)
+		json_object_object_add(shifts_of, load[i].user, json_object_get(load[i].blocks));
+	const char *p[] = {scope, filters,
+		json_object_to_json_string_ext(shifts_of, JSON_C_TO_STRING_PLAIN)};
+	int rc = nload ? db_exec_json(db, &stmt_shifts, p, &counts, err) : 1;
+	json_object_put(shifts_of);
+	for (size_t i = 0; i < nload; i++)
+		json_object_put(load[i].blocks);
+	if (rc <= 0) {
+		json_object_put(shifts);
+		json_object_put(users14);
+		return -1;
+	}
 	struct json_object *arr = json_object_new_array();
 	for (size_t i = 0; i < nload && i < 6; i++) {
 		struct json_object *o = json_object_new_object();
@@ -164,8 +196,11 @@ static int add_oncall(struct db *db, struct arena *a, int64_t from, int64_t to, 
 		json_object_object_add(
 			o, "name", load[i].name ? json_object_new_string(load[i].name) : NULL);
 		json_object_object_add(o, "hours_ms", json_object_new_int64(load[i].secs * 1000));
+		struct json_object *c = json_get(counts, load[i].user);
+		json_object_object_add(o, "incidents", json_object_new_int64(c ? json_object_get_int64(c) : 0));
 		json_object_array_add(arr, o);
 	}
+	json_object_put(counts);
 	json_object_object_add(data, "on_call_load", arr);
 
 	int days = 0;
@@ -215,10 +250,13 @@ int sla_analytics(struct db *db, struct arena *a, const char *key_id, const char
 	/* the instants of the on-call part travel as internal fields of the window */
 	int64_t from = get_ms(w, "_start_ms") / 1000, to = get_ms(w, "_end_ms") / 1000,
 		now = get_ms(w, "_now_ms") / 1000;
+	const char *scope = arena_strdup(a, json_object_to_json_string_ext(json_get(w,
+		"_service_ids"), JSON_C_TO_STRING_PLAIN));
 	json_object_object_del(w, "_start_ms");
 	json_object_object_del(w, "_end_ms");
 	json_object_object_del(w, "_now_ms");
-	return add_oncall(db, a, from, to, now, out->data, err);
+	json_object_object_del(w, "_service_ids");
+	return add_oncall(db, a, from, to, now, scope, filters, out->data, err);
 }
 
 void sla_csv_cell(struct sbuf *sb, const char *s)

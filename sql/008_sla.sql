@@ -186,6 +186,18 @@ BEGIN
 END
 $$;
 
+-- 1 when incident i passes the incident filters of p_f (assignee_id, urgency, status, priority,
+-- visibility); the window and the services are the caller's. SQL simple enough to be inlined
+-- into the caller's WHERE (no FROM), so the filters stay index-friendly plain conditions.
+CREATE OR REPLACE FUNCTION ok_sla_match(i incident, p_f jsonb) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+	SELECT (p_f->>'assignee_id' IS NULL OR i.assignee_id = (p_f->>'assignee_id')::uuid)
+		AND (p_f->>'urgency' IS NULL OR i.urgency = p_f->>'urgency')
+		AND (p_f->>'status' IS NULL OR i.status = p_f->>'status')
+		AND (p_f->>'priority' IS NULL OR i.priority = p_f->>'priority')
+		AND (coalesce(p_f->>'visibility', 'ALL') = 'ALL' OR i.visibility = p_f->>'visibility')
+$$;
+
 -- The live part over incidents created in [p_from, p_to) of services p_svcs that match the
 -- incident filters of p_f (assignee_id, urgency, status, visibility, priority). Returns
 -- {"counts": [counter objects per service], and when p_full: "stats", "trend", "lists"}.
@@ -211,11 +223,6 @@ LANGUAGE plpgsql STABLE
 -- hash aggregates of a 30-day window (40,000 incidents) spilled to disk with the default 4 MB.
 SET jit = off SET plan_cache_mode = force_custom_plan SET work_mem = '32MB' AS $$
 DECLARE
-	v_assignee uuid := (p_f->>'assignee_id')::uuid;
-	v_urgency text := p_f->>'urgency';
-	v_status text := p_f->>'status';
-	v_priority text := p_f->>'priority';
-	v_visibility text := coalesce(p_f->>'visibility', 'ALL');
 	v_hourly boolean := coalesce((p_f->>'_hourly')::boolean, (p_to - p_from) <= interval '1 day');
 	v_out jsonb;
 BEGIN
@@ -231,11 +238,7 @@ BEGIN
 				AS after_hours
 		FROM incident i JOIN service s ON s.id = i.service_id
 		WHERE i.created_at >= p_from AND i.created_at < p_to AND i.service_id = ANY(p_svcs)
-			AND (v_assignee IS NULL OR i.assignee_id = v_assignee)
-			AND (v_urgency IS NULL OR i.urgency = v_urgency)
-			AND (v_status IS NULL OR i.status = v_status)
-			AND (v_priority IS NULL OR i.priority = v_priority)
-			AND (v_visibility = 'ALL' OR i.visibility = v_visibility)
+			AND ok_sla_match(i, p_f)
 	), ev AS (
 		-- the classified timeline rows since the window's start, by one range scan of the
 		-- partial index incident_event_kind_created (a row is never older than its incident);
@@ -536,6 +539,26 @@ BEGIN
 END
 $$;
 
+-- Incidents created while each user was on call (the on-call load of spec §6.1): p_shifts is
+-- {"<user id>": [[start, end], …]} in Unix seconds (the user's blocks in the window, from
+-- core/sla.c); overlapping blocks of several schedules count once. Same services and incident
+-- filters as the metrics. Returns {"<user id>": count}.
+CREATE OR REPLACE FUNCTION ok_sla_shift_incidents(p_svcs uuid[], p_f jsonb, p_shifts jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE
+SET jit = off SET plan_cache_mode = force_custom_plan AS $$  -- as ok_sla_live
+BEGIN
+	RETURN (SELECT coalesce(jsonb_object_agg(u.key, (
+			SELECT count(*) FROM (
+				SELECT unnest(range_agg(tstzrange(to_timestamp((r->>0)::float8),
+					to_timestamp((r->>1)::float8)))) AS rg
+				FROM jsonb_array_elements(u.value) r
+			) m JOIN incident i ON i.created_at >= lower(m.rg) AND i.created_at < upper(m.rg)
+			WHERE i.service_id = ANY(p_svcs) AND ok_sla_match(i, p_f))), '{}')
+		FROM jsonb_each(p_shifts) u);
+END
+$$;
+
 CREATE OR REPLACE FUNCTION ok_sla_err(p_http integer, p_code text, p_message text) RETURNS jsonb
 LANGUAGE sql IMMUTABLE AS $$
 	SELECT jsonb_build_object('http', p_http, 'error', p_code, 'message', p_message)
@@ -769,7 +792,8 @@ BEGIN
 			-- for the caller's on-call part (core/sla.c removes them)
 			'_start_ms', floor(extract(epoch FROM v_start) * 1000)::bigint,
 			'_end_ms', floor(extract(epoch FROM v_end) * 1000)::bigint,
-			'_now_ms', floor(extract(epoch FROM v_now) * 1000)::bigint))
+			'_now_ms', floor(extract(epoch FROM v_now) * 1000)::bigint,
+			'_service_ids', to_jsonb(v_svcs)))
 		|| ((v_cur->'current') - 'per_service'::text)
 		|| CASE WHEN v_live ? 'recent' AND v_live->'recent' IS NOT NULL
 			AND jsonb_typeof(v_live->'recent') = 'array'

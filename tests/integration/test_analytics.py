@@ -280,6 +280,7 @@ def test_analytics_on_call_load_and_coverage(s):
             d = metrics(s, team_id=f["team"], start="2026-03-05T12:00:00Z", end=NOW1)
         load = by(d["on_call_load"], "user_id", f["u1"])
         assert load["hours_ms"] == 7 * 24 * 3600 * 1000, load      # alone on call all week
+        assert load["incidents"] == 8, load                        # I1..I8 all fell in it
         cov = d["coverage"]
         assert cov["coverage_percent"] == 100 and cov["coverage_gap_days"] == 0, cov
         assert cov["on_call_users_count"] >= 1
