@@ -109,7 +109,8 @@ static int add_oncall(struct db *db, struct arena *a, int64_t from, int64_t to, 
 
 	for (int i = 0; i < n; i++) {
 		struct schedule s;
-		int rc = schedule_load_view(db, a, ids[i], now * 1000, now - from, horizon - now, &s, err);
+		int rc = schedule_load_view(
+			db, a, ids[i], now * 1000, now - from, horizon - now, &s, err);
 		if (rc < 0) {
 			json_object_put(shifts);
 			json_object_put(users14);
@@ -128,7 +129,8 @@ static int add_oncall(struct db *db, struct arena *a, int64_t from, int64_t to, 
 			int64_t w = overlap(b[k].start, b[k].end, from, to);
 			if (w > 0) {
 				if (nload == cap) {
-					struct load *bigger = arena_alloc(a, 2 * cap * sizeof(*load));
+					struct load *bigger =
+						arena_alloc(a, 2 * cap * sizeof(*load));
 					memcpy(bigger, load, cap * sizeof(*load));
 					load = bigger;
 					cap *= 2;
@@ -138,10 +140,11 @@ static int add_oncall(struct db *db, struct arena *a, int64_t from, int64_t to, 
 				l->name = u ? u->name : l->name;
 				l->secs += w;
 				struct json_object *pair = json_object_new_array();
-				json_object_array_add(pair, json_object_new_int64(
-					b[k].start > from ? b[k].start : from));
-				json_object_array_add(pair,
-					json_object_new_int64(b[k].end < to ? b[k].end : to));
+				json_object_array_add(
+					pair, json_object_new_int64(
+						      b[k].start > from ? b[k].start : from));
+				json_object_array_add(
+					pair, json_object_new_int64(b[k].end < to ? b[k].end : to));
 				json_object_array_add(l->blocks, pair);
 			}
 			int64_t o = overlap(b[k].start, b[k].end, now, horizon);
@@ -156,17 +159,20 @@ static int add_oncall(struct db *db, struct arena *a, int64_t from, int64_t to, 
 				json_object_array_length(shifts) < 5) {
 				const struct schedule_user *u = schedule_user(&s, b[k].user);
 				struct json_object *o2 = json_object_new_object();
-				json_object_object_add(o2, "schedule_id", json_object_new_string(s.id));
+				json_object_object_add(
+					o2, "schedule_id", json_object_new_string(s.id));
 				json_object_object_add(o2, "schedule_name",
 					s.name ? json_object_new_string(s.name) : NULL);
-				json_object_object_add(o2, "user_id", json_object_new_string(b[k].user));
+				json_object_object_add(
+					o2, "user_id", json_object_new_string(b[k].user));
 				json_object_object_add(o2, "user_name",
 					u && u->name ? json_object_new_string(u->name) : NULL);
-				json_object_object_add(o2, "start",
-					json_object_new_string(iso(a, b[k].start)));
-				json_object_object_add(o2, "end", json_object_new_string(iso(a, b[k].end)));
-				json_object_object_add(o2, "override",
-					json_object_new_boolean(b[k].is_override));
+				json_object_object_add(
+					o2, "start", json_object_new_string(iso(a, b[k].start)));
+				json_object_object_add(
+					o2, "end", json_object_new_string(iso(a, b[k].end)));
+				json_object_object_add(
+					o2, "override", json_object_new_boolean(b[k].is_override));
 				json_object_array_add(shifts, o2);
 			}
 		}
@@ -178,8 +184,8 @@ static int add_oncall(struct db *db, struct arena *a, int64_t from, int64_t to, 
 	struct json_object *shifts_of = json_object_new_object(), *counts = NULL;
 	for (size_t i = 0; i < nload && i < 6; i++)
 		json_object_object_add(shifts_of, load[i].user, json_object_get(load[i].blocks));
-	const char *p[] = {scope, filters,
-		json_object_to_json_string_ext(shifts_of, JSON_C_TO_STRING_PLAIN)};
+	const char *p[] = {
+		scope, filters, json_object_to_json_string_ext(shifts_of, JSON_C_TO_STRING_PLAIN)};
 	int rc = nload ? db_exec_json(db, &stmt_shifts, p, &counts, err) : 1;
 	json_object_put(shifts_of);
 	for (size_t i = 0; i < nload; i++)
@@ -197,7 +203,8 @@ static int add_oncall(struct db *db, struct arena *a, int64_t from, int64_t to, 
 			o, "name", load[i].name ? json_object_new_string(load[i].name) : NULL);
 		json_object_object_add(o, "hours_ms", json_object_new_int64(load[i].secs * 1000));
 		struct json_object *c = json_get(counts, load[i].user);
-		json_object_object_add(o, "incidents", json_object_new_int64(c ? json_object_get_int64(c) : 0));
+		json_object_object_add(
+			o, "incidents", json_object_new_int64(c ? json_object_get_int64(c) : 0));
 		json_object_array_add(arr, o);
 	}
 	json_object_put(counts);
@@ -210,10 +217,11 @@ static int add_oncall(struct db *db, struct arena *a, int64_t from, int64_t to, 
 	json_object_object_add(cov, "days", json_object_new_int(SLA_COVERAGE_DAYS));
 	json_object_object_add(cov, "coverage_percent",
 		json_object_new_double(round(days * 10000.0 / SLA_COVERAGE_DAYS) / 100));
-	json_object_object_add(cov, "coverage_gap_days", json_object_new_int(SLA_COVERAGE_DAYS - days));
-	json_object_object_add(cov, "on_call_hours_ms", json_object_new_int64(outlook_secs * 1000));
 	json_object_object_add(
-		cov, "on_call_users_count", json_object_new_int(json_object_object_length(users14)));
+		cov, "coverage_gap_days", json_object_new_int(SLA_COVERAGE_DAYS - days));
+	json_object_object_add(cov, "on_call_hours_ms", json_object_new_int64(outlook_secs * 1000));
+	json_object_object_add(cov, "on_call_users_count",
+		json_object_new_int(json_object_object_length(users14)));
 	json_object_object_add(cov, "active_overrides", json_object_new_int(overrides));
 	json_object_object_add(data, "coverage", cov);
 	json_object_object_add(data, "current_shifts", shifts);
@@ -244,14 +252,16 @@ int sla_analytics(struct db *db, struct arena *a, const char *key_id, const char
 	struct json_object *w = json_get(out->data, "window");
 	if (!w) {
 		db_classify(NULL, err);
-		snprintf(err->message, sizeof(err->message), "%s returned no window", stmt_analytics.name);
+		snprintf(err->message, sizeof(err->message), "%s returned no window",
+			stmt_analytics.name);
 		return -1;
 	}
 	/* the instants of the on-call part travel as internal fields of the window */
 	int64_t from = get_ms(w, "_start_ms") / 1000, to = get_ms(w, "_end_ms") / 1000,
 		now = get_ms(w, "_now_ms") / 1000;
-	const char *scope = arena_strdup(a, json_object_to_json_string_ext(json_get(w,
-		"_service_ids"), JSON_C_TO_STRING_PLAIN));
+	const char *scope =
+		arena_strdup(a, json_object_to_json_string_ext(
+					json_get(w, "_service_ids"), JSON_C_TO_STRING_PLAIN));
 	json_object_object_del(w, "_start_ms");
 	json_object_object_del(w, "_end_ms");
 	json_object_object_del(w, "_now_ms");

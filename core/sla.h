@@ -15,9 +15,9 @@ struct sbuf;
 
 /* The answer of ok_analytics: root and strings live until the arena is reset. */
 struct sla_result {
-	int http;                 /* 200, or the status of a refusal */
-	const char *error;        /* refusal code ("invalid_parameter", "forbidden") or NULL */
-	const char *message;      /* the refusal in words, for the client */
+	int http;		  /* 200, or the status of a refusal */
+	const char *error;	  /* refusal code ("invalid_parameter", "forbidden") or NULL */
+	const char *message;	  /* the refusal in words, for the client */
 	struct json_object *data; /* the metrics object (borrowed from the arena) when no error */
 };
 

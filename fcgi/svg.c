@@ -40,20 +40,33 @@ void svg_escape(struct sbuf *sb, const char *s)
 {
 	for (; s && *s; s++) {
 		switch (*s) {
-		case '&': sbuf_addf(sb, "&amp;"); break;
-		case '<': sbuf_addf(sb, "&lt;"); break;
-		case '>': sbuf_addf(sb, "&gt;"); break;
-		case '"': sbuf_addf(sb, "&quot;"); break;
-		case '\'': sbuf_addf(sb, "&#39;"); break;
-		default: sbuf_add(sb, s, 1);
+		case '&':
+			sbuf_addf(sb, "&amp;");
+			break;
+		case '<':
+			sbuf_addf(sb, "&lt;");
+			break;
+		case '>':
+			sbuf_addf(sb, "&gt;");
+			break;
+		case '"':
+			sbuf_addf(sb, "&quot;");
+			break;
+		case '\'':
+			sbuf_addf(sb, "&#39;");
+			break;
+		default:
+			sbuf_add(sb, s, 1);
 		}
 	}
 }
 
 static void open_svg(struct sbuf *sb, const char *title, int w, int h)
 {
-	sbuf_addf(sb, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"%d\" "
-		"height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"", w, h, w, h);
+	sbuf_addf(sb,
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"%d\" "
+		"height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"",
+		w, h, w, h);
 	svg_escape(sb, title);
 	sbuf_addf(sb, "\"><title>");
 	svg_escape(sb, title);
@@ -76,8 +89,8 @@ static void axis(struct sbuf *sb, double ymax, int w, int h)
 {
 	sbuf_addf(sb, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"ax\"/>", PAD_L,
 		h - PAD_B, w - PAD_R, h - PAD_B);
-	sbuf_addf(sb, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"grid\"/>", PAD_L, PAD_T,
-		w - PAD_R, PAD_T);
+	sbuf_addf(sb, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"grid\"/>", PAD_L,
+		PAD_T, w - PAD_R, PAD_T);
 	sbuf_addf(sb, "<text x=\"%d\" y=\"%d\" class=\"y\">%g</text>", PAD_L - 4, PAD_T + 4, ymax);
 	sbuf_addf(sb, "<text x=\"%d\" y=\"%d\" class=\"y\">0</text>", PAD_L - 4, h - PAD_B + 4);
 }
@@ -106,9 +119,11 @@ void svg_bars(struct sbuf *sb, const char *title, const char *const *labels, con
 		if (isnan(v[i]) || v[i] <= 0)
 			continue;
 		double y = svg_scale(v[i], 0, ymax, h - PAD_B, PAD_T);
-		sbuf_addf(sb, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-			"fill=\"%s\"><title>", PAD_L + slot * (double)i + slot * 0.1, y, slot * 0.8,
-			(h - PAD_B) - y, palette[0]);
+		sbuf_addf(sb,
+			"<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+			"fill=\"%s\"><title>",
+			PAD_L + slot * (double)i + slot * 0.1, y, slot * 0.8, (h - PAD_B) - y,
+			palette[0]);
 		svg_escape(sb, labels ? labels[i] : "");
 		sbuf_addf(sb, ": %g</title></rect>", v[i]);
 	}
@@ -120,15 +135,18 @@ static void legend(struct sbuf *sb, const char *const *names, size_t n, int w)
 {
 	for (size_t k = 0; k < n; k++) {
 		int x = w - PAD_R - 110 * (int)(n - k);
-		sbuf_addf(sb, "<rect x=\"%d\" y=\"6\" width=\"10\" height=\"10\" fill=\"%s\"/>"
-			"<text x=\"%d\" y=\"15\" class=\"l\">", x, palette[k % PALETTE_N], x + 14);
+		sbuf_addf(sb,
+			"<rect x=\"%d\" y=\"6\" width=\"10\" height=\"10\" fill=\"%s\"/>"
+			"<text x=\"%d\" y=\"15\" class=\"l\">",
+			x, palette[k % PALETTE_N], x + 14);
 		svg_escape(sb, names[k]);
 		sbuf_addf(sb, "</text>");
 	}
 }
 
 void svg_lines(struct sbuf *sb, const char *title, const char *const *labels,
-	const double *const *series, const char *const *names, size_t nseries, size_t n, int w, int h)
+	const double *const *series, const char *const *names, size_t nseries, size_t n, int w,
+	int h)
 {
 	double m = 0;
 	for (size_t k = 0; k < nseries; k++) {
@@ -155,16 +173,20 @@ void svg_lines(struct sbuf *sb, const char *title, const char *const *labels,
 			double x = svg_scale((double)i + 0.5, 0, (double)n, PAD_L, w - PAD_R);
 			double y = svg_scale(v, 0, ymax, h - PAD_B, PAD_T);
 			if (!open)
-				sbuf_addf(sb, "<polyline class=\"line\" fill=\"none\" stroke=\"%s\" "
-					"stroke-width=\"2\" points=\"", colour);
+				sbuf_addf(sb,
+					"<polyline class=\"line\" fill=\"none\" stroke=\"%s\" "
+					"stroke-width=\"2\" points=\"",
+					colour);
 			sbuf_addf(sb, "%s%.1f,%.1f", open ? " " : "", x, y);
 			open = 1;
 		}
 		for (size_t i = 0; i < n; i++) {
 			if (isnan(series[k][i]))
 				continue;
-			sbuf_addf(sb, "<circle class=\"pt\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" "
-				"fill=\"%s\"/>", svg_scale((double)i + 0.5, 0, (double)n, PAD_L, w - PAD_R),
+			sbuf_addf(sb,
+				"<circle class=\"pt\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" "
+				"fill=\"%s\"/>",
+				svg_scale((double)i + 0.5, 0, (double)n, PAD_L, w - PAD_R),
 				svg_scale(series[k][i], 0, ymax, h - PAD_B, PAD_T), colour);
 		}
 	}
@@ -181,7 +203,8 @@ void svg_hbars(struct sbuf *sb, const char *title, const char *const *labels, co
 	open_svg(sb, title, w, h);
 	legend(sb, names, 2, w);
 	if (!n)
-		sbuf_addf(sb, "<text x=\"%d\" y=\"%d\" class=\"l\">no incidents in the window</text>",
+		sbuf_addf(sb,
+			"<text x=\"%d\" y=\"%d\" class=\"l\">no incidents in the window</text>",
 			left, PAD_T + 16);
 	for (size_t i = 0; i < n; i++) {
 		int y = PAD_T + row * (int)i;
@@ -193,10 +216,12 @@ void svg_hbars(struct sbuf *sb, const char *title, const char *const *labels, co
 			if (isnan(v[k][i]))
 				continue;
 			double bw = svg_scale(v[k][i], 0, 100, 0, w - PAD_R - left - 48);
-			sbuf_addf(sb, "<rect class=\"bar\" x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"12\" "
-				"fill=\"%s\"/><text x=\"%.1f\" y=\"%d\" class=\"l\">%.1f%%</text>", left,
-				y + 4 + 14 * k, bw > 1 ? bw : 1, palette[k], left + bw + 4, y + 14 + 14 * k,
-				v[k][i]);
+			sbuf_addf(sb,
+				"<rect class=\"bar\" x=\"%d\" y=\"%d\" width=\"%.1f\" "
+				"height=\"12\" "
+				"fill=\"%s\"/><text x=\"%.1f\" y=\"%d\" class=\"l\">%.1f%%</text>",
+				left, y + 4 + 14 * k, bw > 1 ? bw : 1, palette[k], left + bw + 4,
+				y + 14 + 14 * k, v[k][i]);
 		}
 	}
 	sbuf_addf(sb, "</svg>\n");
@@ -206,7 +231,7 @@ void svg_stack(struct sbuf *sb, const char *title, const char *const *labels, co
 	size_t n, int w)
 {
 	double total = 0, x = PAD_L;
-	int h = 96;
+	int h = PAD_T + 40 + 16 * (int)n;
 
 	for (size_t i = 0; i < n; i++)
 		total += isnan(v[i]) ? 0 : v[i];
@@ -215,25 +240,27 @@ void svg_stack(struct sbuf *sb, const char *title, const char *const *labels, co
 		if (isnan(v[i]) || v[i] <= 0)
 			continue;
 		double bw = svg_scale(v[i], 0, total, 0, w - PAD_L - PAD_R);
-		sbuf_addf(sb, "<rect class=\"bar\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"24\" "
-			"fill=\"%s\"><title>", x, PAD_T, bw, palette[i % PALETTE_N]);
+		sbuf_addf(sb,
+			"<rect class=\"bar\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"24\" "
+			"fill=\"%s\"><title>",
+			x, PAD_T, bw, palette[i % PALETTE_N]);
 		svg_escape(sb, labels[i]);
 		sbuf_addf(sb, ": %g</title></rect>", v[i]);
 		x += bw;
 	}
-	for (size_t i = 0; i < n; i++) {
-		int lx = PAD_L + (int)i * ((w - PAD_L) / (int)(n ? n : 1));
-		sbuf_addf(sb, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>"
-			"<text x=\"%d\" y=\"%d\" class=\"l\">", lx, PAD_T + 40, palette[i % PALETTE_N],
-			lx + 14, PAD_T + 49);
+	for (size_t i = 0; i < n; i++) { /* the legend: one line per part */
+		int ly = PAD_T + 34 + 16 * (int)i;
+		sbuf_addf(sb,
+			"<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>"
+			"<text x=\"%d\" y=\"%d\" class=\"l\">",
+			PAD_L, ly, palette[i % PALETTE_N], PAD_L + 14, ly + 9);
 		svg_escape(sb, labels[i]);
 		sbuf_addf(sb, " %g</text>", isnan(v[i]) ? 0 : v[i]);
 	}
 	sbuf_addf(sb, "</svg>\n");
 }
 
-void svg_heatmap(struct sbuf *sb, const char *title, const double *counts, size_t n,
-	int first_wday)
+void svg_heatmap(struct sbuf *sb, const char *title, const double *counts, size_t n, int first_wday)
 {
 	int cell = 12, weeks = (int)((n + (size_t)first_wday + 6) / 7);
 	int w = PAD_L + weeks * cell + PAD_R, h = PAD_T + 7 * cell + 8;
@@ -244,9 +271,11 @@ void svg_heatmap(struct sbuf *sb, const char *title, const double *counts, size_
 	for (size_t i = 0; i < n; i++) {
 		size_t k = i + (size_t)first_wday;
 		int level = counts[i] > 0 ? 1 + (int)svg_scale(counts[i], 0, m, 0, 3.999) : 0;
-		sbuf_addf(sb, "<rect class=\"day\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
-			"fill=\"%s\"><title>%g</title></rect>", PAD_L + (int)(k / 7) * cell,
-			PAD_T + (int)(k % 7) * cell, cell - 2, cell - 2, shades[level], counts[i]);
+		sbuf_addf(sb,
+			"<rect class=\"day\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+			"fill=\"%s\"><title>%g</title></rect>",
+			PAD_L + (int)(k / 7) * cell, PAD_T + (int)(k % 7) * cell, cell - 2,
+			cell - 2, shades[level], counts[i]);
 	}
 	sbuf_addf(sb, "</svg>\n");
 }

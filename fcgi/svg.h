@@ -24,7 +24,8 @@ void svg_bars(struct sbuf *sb, const char *title, const char *const *labels, con
 /* A line chart of nseries series of n points each (series[k][i]), one colour and legend name
  * per series; NaN points break the line. */
 void svg_lines(struct sbuf *sb, const char *title, const char *const *labels,
-	const double *const *series, const char *const *names, size_t nseries, size_t n, int w, int h);
+	const double *const *series, const char *const *names, size_t nseries, size_t n, int w,
+	int h);
 
 /* Horizontal percentage bars (0..100), two per row (v1 and v2, NaN = no bar), one row per label,
  * with the legend names of v1 and v2. */
@@ -37,7 +38,7 @@ void svg_stack(struct sbuf *sb, const char *title, const char *const *labels, co
 
 /* A calendar heatmap of n consecutive days (counts[i]), the first day being weekday first_wday
  * (0 = Sunday): one column per week, one cell per day, darker for more. */
-void svg_heatmap(struct sbuf *sb, const char *title, const double *counts, size_t n,
-	int first_wday);
+void svg_heatmap(
+	struct sbuf *sb, const char *title, const double *counts, size_t n, int first_wday);
 
 #endif

@@ -656,8 +656,9 @@ BEGIN
 			AND v_req_start IS NULL THEN 'start' ELSE 'end' END || ' must be an ISO-8601 time');
 	END IF;
 	v_req_end := coalesce(v_req_end, v_now);
-	v_req_start := coalesce(v_req_start,
-		v_req_end - make_interval(days => coalesce((p_f->>'window_days')::integer, 7)));
+	-- without a start, the window ends at the end given, or now when that is in the future
+	v_req_start := coalesce(v_req_start, least(v_req_end, v_now)
+		- make_interval(days => coalesce((p_f->>'window_days')::integer, 7)));
 	IF v_req_end <= v_req_start THEN
 		RETURN ok_sla_err(422, 'invalid_parameter', 'end must be after start');
 	END IF;

@@ -18,7 +18,7 @@
 #include "sla.h"
 #include "wrapper.h"
 
-#define WINDOW_MAX 3650        /* days; longer windows are refused, retention clips the rest */
+#define WINDOW_MAX 3650	       /* days; longer windows are refused, retention clips the rest */
 #define INCIDENT_LIMIT_MAX 500 /* recent_incidents of the JSON answer */
 #define EXPORT_ROWS 10000      /* the detailed incident list of the CSV export (appendix §C) */
 
@@ -71,8 +71,8 @@ static const struct param *param_named(const char *name)
 }
 
 /* Checks one parameter's value v and adds it to f (nothing for "" or "ALL": no filter). */
-static int check_param(const struct param *p, const char *v, struct json_object *f,
-	struct req *rq, struct api_err *err)
+static int check_param(const struct param *p, const char *v, struct json_object *f, struct req *rq,
+	struct api_err *err)
 {
 	char *end;
 
@@ -86,7 +86,8 @@ static int check_param(const struct param *p, const char *v, struct json_object 
 		for (char *t = strtok_r(s, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 			if (!crypto_is_uuid(t))
 				return api_fail(err, 422, "invalid_parameter",
-					"%s must be a UUID (or a comma-separated list of UUIDs)", p->name);
+					"%s must be a UUID (or a comma-separated list of UUIDs)",
+					p->name);
 			json_object_array_add(arr, json_object_new_string(t));
 		}
 		if (!json_object_array_length(arr))
@@ -95,12 +96,13 @@ static int check_param(const struct param *p, const char *v, struct json_object 
 	}
 	case P_UUID:
 		if (!crypto_is_uuid(v))
-			return api_fail(err, 422, "invalid_parameter", "%s must be a UUID", p->name);
+			return api_fail(
+				err, 422, "invalid_parameter", "%s must be a UUID", p->name);
 		break;
 	case P_ONE_OF:
 		if (!str_in_list(v, p->allowed))
-			return api_fail(err, 422, "invalid_parameter", "%s has an unknown value: %.64s",
-				p->name, v);
+			return api_fail(err, 422, "invalid_parameter",
+				"%s has an unknown value: %.64s", p->name, v);
 		break;
 	case P_LIST_OF: {
 		struct json_object *arr = json_object_new_array();
@@ -157,9 +159,11 @@ static int read_filters(
 			continue;
 		const struct param *p = param_named(name);
 		if (!p)
-			return api_fail(err, 422, "invalid_parameter", "unknown parameter: %.64s", name);
+			return api_fail(
+				err, 422, "invalid_parameter", "unknown parameter: %.64s", name);
 		if (json_object_object_get_ex(f, p->key, NULL))
-			return api_fail(err, 422, "invalid_parameter", "%s is given twice", p->name);
+			return api_fail(
+				err, 422, "invalid_parameter", "%s is given twice", p->name);
 		if (check_param(p, val, f, rq, err) < 0)
 			return -1;
 	}
@@ -247,7 +251,9 @@ static void kpi(struct sbuf *sb, struct arena *a, const char *name, struct json_
 static void count_kpi(struct sbuf *sb, struct arena *a, const char *name, double v, double high)
 {
 	const char *cells[] = {name, arena_printf(a, "%.0f", v),
-		high <= 0 ? "" : v > high ? "[!] High" : "[OK] Normal"};
+		high <= 0  ? ""
+		: v > high ? "[!] High"
+			   : "[OK] Normal"};
 	sla_csv_row(sb, cells, 3);
 }
 
@@ -291,19 +297,23 @@ static void render_csv(struct req *rq, struct json_object *d, struct json_object
 	sla_csv_row(sb, gen, 2);
 	struct json_object *wd = json_get(f, "window_days");
 	int days = wd ? json_object_get_int(wd) : 7;
-	const char *tw[] = {"Time Window:", json_get(f, "start") || json_get(f, "end")
-		? "Custom range" : arena_printf(a, "Last %d day%s", days, days == 1 ? "" : "s")};
+	const char *tw[] = {"Time Window:",
+		json_get(f, "start") || json_get(f, "end")
+			? "Custom range"
+			: arena_printf(a, "Last %d day%s", days, days == 1 ? "" : "s")};
 	sla_csv_row(sb, tw, 2);
-	const char *per[] = {"Report Period:", arena_printf(a, "%s to %s",
-		str(w, "effective_start"), str(w, "effective_end"))};
+	const char *per[] = {"Report Period:",
+		arena_printf(a, "%s to %s", str(w, "effective_start"), str(w, "effective_end"))};
 	sla_csv_row(sb, per, 2);
 	const char *src[] = {"Data Source:", str(d, "source")};
 	sla_csv_row(sb, src, 2);
 	if (json_object_get_boolean(json_get(w, "is_clipped"))) {
-		const char *rn[] = {"Retention Note:", arena_printf(a,
-			"window clipped to the %d-day incident retention (requested %s to %s)",
-			json_object_get_int(json_get(w, "retention_days")),
-			str(w, "requested_start"), str(w, "requested_end"))};
+		const char *rn[] = {"Retention Note:",
+			arena_printf(a,
+				"window clipped to the %d-day incident retention (requested %s to "
+				"%s)",
+				json_object_get_int(json_get(w, "retention_days")),
+				str(w, "requested_start"), str(w, "requested_end"))};
 		sla_csv_row(sb, rn, 2);
 	}
 
@@ -317,9 +327,11 @@ static void render_csv(struct req *rq, struct json_object *d, struct json_object
 		struct json_object *v = json_get(f, fnames[i][0]);
 		if (!v)
 			continue;
-		const char *cells[] = {fnames[i][1], json_object_is_type(v, json_type_array)
-			? arena_strdup(a, json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN))
-			: json_object_get_string(v)};
+		const char *cells[] = {fnames[i][1],
+			json_object_is_type(v, json_type_array)
+				? arena_strdup(a,
+					  json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN))
+				: json_object_get_string(v)};
 		sla_csv_row(sb, cells, 2);
 		nf++;
 	}
@@ -342,8 +354,8 @@ static void render_csv(struct req *rq, struct json_object *d, struct json_object
 	static const char *const sh[] = {"Status", "Count", "Percentage", "Visual Bar"};
 	section(sb, "INCIDENT STATUS BREAKDOWN", sh, 4);
 	share_rows(rq, json_get(d, "status_mix"), "status", total, 30, 0);
-	static const char *const th[] = {"Rank", "Service", "Incident Count", "Percentage",
-		"Visual Bar"};
+	static const char *const th[] = {
+		"Rank", "Service", "Incident Count", "Percentage", "Visual Bar"};
 	section(sb, "TOP SERVICES BY INCIDENT COUNT", th, 5);
 	share_rows(rq, json_get(d, "top_services"), "name", total, 25, 1);
 
@@ -381,7 +393,8 @@ int analytics_export(struct req *rq, struct api_err *err)
 	/* the export always lists incidents (include and incident_limit are overridden) */
 	if (analytics_compute(rq, extra, set, &data, &f, err) < 0)
 		return -1;
-	const char *day = arena_strndup(&rq->arena, str(json_get(data, "window"), "effective_end"), 10);
+	const char *day =
+		arena_strndup(&rq->arena, str(json_get(data, "window"), "effective_end"), 10);
 	if (!strcmp(format, "json")) {
 		struct json_object *root = json_object_new_object();
 		json_object_object_add(root, "data", json_object_get(data));
@@ -393,7 +406,7 @@ int analytics_export(struct req *rq, struct api_err *err)
 		rq->status = 200;
 		rq->content_type = "text/csv; charset=utf-8";
 	}
-	resp_header(rq, "Content-Disposition", "attachment; filename=\"analytics-report-%s.%s\"", day,
-		format);
+	resp_header(rq, "Content-Disposition", "attachment; filename=\"analytics-report-%s.%s\"",
+		day, format);
 	return 0;
 }

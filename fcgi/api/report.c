@@ -35,8 +35,8 @@ static double val(struct json_object *o, const char *key)
 }
 
 /* The values of key over the array arr, and (when labels) the strings of lkey. */
-static double *column(struct req *rq, struct json_object *arr, const char *key,
-	const char *lkey, const char ***labels)
+static double *column(struct req *rq, struct json_object *arr, const char *key, const char *lkey,
+	const char ***labels)
 {
 	size_t n = arr ? json_object_array_length(arr) : 0;
 	double *v = arena_alloc(&rq->arena, (n ? n : 1) * sizeof(*v));
@@ -59,7 +59,7 @@ static void tile(struct sbuf *sb, const char *name, double v, const char *unit)
 	if (isnan(v))
 		sbuf_addf(sb, "n/a");
 	else
-		sbuf_addf(sb, "%.4g%s", v, unit);
+		sbuf_addf(sb, v == floor(v) ? "%.0f%s" : "%.2f%s", v, unit);
 	sbuf_addf(sb, "</b></div>");
 }
 
@@ -101,9 +101,11 @@ static void render(struct req *rq, struct json_object *d)
 	size_t nt = trend ? json_object_array_length(trend) : 0;
 
 	sbuf_reset(sb);
-	sbuf_addf(sb, "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+	sbuf_addf(sb,
+		"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
 		"<title>OpsKnight executive report</title><style>%s</style></head><body>"
-		"<h1>Executive report</h1><div class=\"sub\">", style);
+		"<h1>Executive report</h1><div class=\"sub\">",
+		style);
 	svg_escape(sb, json_get_str(w, "effective_start", NULL));
 	sbuf_addf(sb, " &#8594; ");
 	svg_escape(sb, json_get_str(w, "effective_end", NULL));
@@ -124,8 +126,8 @@ static void render(struct req *rq, struct json_object *d)
 	double *counts = column(rq, trend, "count", "label", &labels);
 	sbuf_addf(sb, "<section id=\"incident-trend\">");
 	svg_bars(sb, "Incidents", labels, counts, nt, CHART_W, CHART_H);
-	const double *series[] = {column(rq, trend, "mtta", NULL, NULL),
-		column(rq, trend, "mttr", NULL, NULL)};
+	const double *series[] = {
+		column(rq, trend, "mtta", NULL, NULL), column(rq, trend, "mttr", NULL, NULL)};
 	static const char *const names[] = {"MTTA (min)", "MTTR (min)"};
 	sbuf_addf(sb, "</section><section id=\"response-trend\">");
 	svg_lines(sb, "MTTA / MTTR", labels, series, names, 2, nt, CHART_W, CHART_H);
@@ -142,7 +144,8 @@ static void render(struct req *rq, struct json_object *d)
 	const char **statuses;
 	double *mixv = column(rq, mix, "count", "status", &statuses);
 	sbuf_addf(sb, "</section><section id=\"status-mix\">");
-	svg_stack(sb, "Status mix", statuses, mixv, mix ? json_object_array_length(mix) : 0, CHART_W);
+	svg_stack(
+		sb, "Status mix", statuses, mixv, mix ? json_object_array_length(mix) : 0, CHART_W);
 	sbuf_addf(sb, "</section><section id=\"heatmap\">");
 	heatmap(rq, sb, d);
 	sbuf_addf(sb, "</section></body></html>\n");

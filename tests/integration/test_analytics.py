@@ -372,6 +372,9 @@ def test_analytics_window_clipping_and_bad_input(s):
         assert d["total_incidents"] == 10
         d = metrics(s, team_id=f["team"], start="2026-03-10T00:00:00Z", end="2027-01-01T00:00:00Z")
         assert d["window"]["is_clipped"] is True and d["window"]["effective_end"] < "2026-03-13"
+        # an end in the future without a start: the window ends now (clipped), not later
+        d = metrics(s, team_id=f["team"], end="2027-01-01T00:00:00Z")
+        assert d["window"]["is_clipped"] is True and d["total_incidents"] == 8
         d = metrics(s, team_id=f["team"], window=7)
         assert d["window"]["is_clipped"] is False
     bad = [

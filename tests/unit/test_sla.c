@@ -40,7 +40,8 @@ START_TEST(test_cell_formula_defused)
 		ck_assert_str_eq(got + 1, risky[i]);
 	}
 	/* prefixed inside the quotes, so a CSV reader gives back ' + the value */
-	ck_assert_str_eq(cell(&sb, "=HYPERLINK(\"x\",\"y\")"), "\"'=HYPERLINK(\"\"x\"\",\"\"y\"\")\"");
+	ck_assert_str_eq(
+		cell(&sb, "=HYPERLINK(\"x\",\"y\")"), "\"'=HYPERLINK(\"\"x\"\",\"\"y\"\")\"");
 	ck_assert_str_eq(cell(&sb, "\rrun"), "\"'\rrun\"");
 	ck_assert_str_eq(cell(&sb, "a=b"), "a=b"); /* only a leading character matters */
 	sbuf_release(&sb);

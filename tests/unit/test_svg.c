@@ -20,9 +20,9 @@ START_TEST(test_scale)
 	ck_assert_double_eq(svg_scale(5, 0, 10, 0, 100), 50);
 	ck_assert_double_eq(svg_scale(0, 0, 10, 200, 20), 200); /* y axes run downwards */
 	ck_assert_double_eq(svg_scale(10, 0, 10, 200, 20), 20);
-	ck_assert_double_eq(svg_scale(-3, 0, 10, 0, 100), 0);   /* clamped */
+	ck_assert_double_eq(svg_scale(-3, 0, 10, 0, 100), 0); /* clamped */
 	ck_assert_double_eq(svg_scale(30, 0, 10, 0, 100), 100);
-	ck_assert_double_eq(svg_scale(5, 3, 3, 7, 100), 7);     /* empty domain */
+	ck_assert_double_eq(svg_scale(5, 3, 3, 7, 100), 7); /* empty domain */
 	ck_assert_double_eq(svg_scale(NAN, 0, 10, 7, 100), 7);
 }
 END_TEST
