@@ -38,26 +38,20 @@ double svg_nice_max(double v)
 
 void svg_escape(struct sbuf *sb, const char *s)
 {
+	static const struct {
+		char c;
+		const char *entity;
+	} entities[] = {
+		{'&', "&amp;"}, {'<', "&lt;"}, {'>', "&gt;"}, {'"', "&quot;"}, {'\'', "&#39;"}};
+
 	for (; s && *s; s++) {
-		switch (*s) {
-		case '&':
-			sbuf_addf(sb, "&amp;");
-			break;
-		case '<':
-			sbuf_addf(sb, "&lt;");
-			break;
-		case '>':
-			sbuf_addf(sb, "&gt;");
-			break;
-		case '"':
-			sbuf_addf(sb, "&quot;");
-			break;
-		case '\'':
-			sbuf_addf(sb, "&#39;");
-			break;
-		default:
+		size_t i = 0;
+		while (i < sizeof(entities) / sizeof(entities[0]) && entities[i].c != *s)
+			i++;
+		if (i < sizeof(entities) / sizeof(entities[0]))
+			sbuf_addf(sb, "%s", entities[i].entity);
+		else
 			sbuf_add(sb, s, 1);
-		}
 	}
 }
 

@@ -88,45 +88,49 @@ LANGUAGE sql IMMUTABLE AS $$
 		ELSE round(sum_ms / n / 60000, 2) END
 $$;
 
--- The metrics of spec §6.1 derived from one counter object (c->>'…' absent reads as 0).
--- Rates are over total_incidents, reopen/auto-resolve rates over resolved incidents.
+-- The metrics of spec §6.1 derived from one counter object. Counters carry the names of the
+-- answer's fields (total_incidents, ack_breaches, …) plus the internal acked, mtta_sum/count,
+-- mttr_sum/count and events; an absent counter reads as 0. Rates are over total_incidents,
+-- reopen/auto-resolve rates over resolved incidents.
 CREATE OR REPLACE FUNCTION ok_sla_metrics(c jsonb) RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+	n jsonb := '{"total_incidents": 0, "open_incidents": 0, "acknowledged_incidents": 0,
+		"resolved_incidents": 0, "snoozed_incidents": 0, "suppressed_incidents": 0,
+		"high_urgency_count": 0, "medium_urgency_count": 0, "low_urgency_count": 0,
+		"ack_sla_met": 0, "ack_breaches": 0, "resolve_sla_met": 0, "resolve_breaches": 0,
+		"escalation_count": 0, "reopen_count": 0, "auto_resolved_count": 0, "alert_count": 0,
+		"after_hours_count": 0, "acked": 0, "mtta_sum": 0, "mtta_count": 0, "mttr_sum": 0,
+		"mttr_count": 0}'::jsonb || c;
 BEGIN
-	RETURN (
-		-- the counters reported as they are (answer name, counter name)
-		SELECT (SELECT jsonb_object_agg(m.name, coalesce((c->>m.counter)::numeric, 0)) FROM (VALUES
-				('total_incidents', 'total'), ('open_incidents', 'open'),
-				('acknowledged_incidents', 'acknowledged'), ('resolved_incidents', 'resolved'),
-				('snoozed_incidents', 'snoozed'), ('suppressed_incidents', 'suppressed'),
-				('high_urgency_count', 'high'), ('medium_urgency_count', 'medium'),
-				('low_urgency_count', 'low'), ('ack_sla_met', 'ack_met'),
-				('ack_breaches', 'ack_breached'), ('resolve_sla_met', 'resolve_met'),
-				('resolve_breaches', 'resolve_breached'), ('after_hours_count', 'after_hours'),
-				('alert_count', 'alerts'), ('escalation_count', 'escalated'),
-				('reopen_count', 'reopened'), ('auto_resolved_count', 'auto_resolved'))
-				AS m(name, counter))
-			|| jsonb_build_object(
-			'mtta', ok_sla_mean_min((c->>'mtta_sum')::numeric, (c->>'mtta_count')::numeric),
-			'mttr', ok_sla_mean_min((c->>'mttr_sum')::numeric, (c->>'mttr_count')::numeric),
-			'ack_compliance', ok_sla_pct((c->>'ack_met')::numeric,
-				coalesce((c->>'ack_met')::numeric, 0) + coalesce((c->>'ack_breached')::numeric, 0)),
-			'resolve_compliance', ok_sla_pct((c->>'resolve_met')::numeric,
-				coalesce((c->>'resolve_met')::numeric, 0)
-				+ coalesce((c->>'resolve_breached')::numeric, 0)),
-			'ack_rate', ok_sla_pct((c->>'acked')::numeric, (c->>'total')::numeric),
-			'resolve_rate', ok_sla_pct((c->>'resolved')::numeric, (c->>'total')::numeric),
-			'high_urgency_rate', ok_sla_pct((c->>'high')::numeric, (c->>'total')::numeric),
-			'after_hours_rate', ok_sla_pct((c->>'after_hours')::numeric, (c->>'total')::numeric),
-			'alerts_per_incident', CASE WHEN coalesce((c->>'total')::numeric, 0) = 0 THEN NULL
-				ELSE round(coalesce((c->>'alerts')::numeric, 0) / (c->>'total')::numeric, 2) END,
-			'escalation_rate', ok_sla_pct((c->>'escalated')::numeric, (c->>'total')::numeric),
-			'reopen_rate', ok_sla_pct((c->>'reopened')::numeric, (c->>'resolved')::numeric),
-			'manual_resolved_count', greatest(0, coalesce((c->>'resolved')::numeric, 0)
-				- coalesce((c->>'auto_resolved')::numeric, 0)),
-			'auto_resolve_rate', ok_sla_pct((c->>'auto_resolved')::numeric,
-				(c->>'resolved')::numeric))
-	);
+	-- one expression (no query), so plpgsql evaluates it without the executor: it runs once
+	-- per service and per trend bucket
+	RETURN (n - ARRAY['acked', 'mtta_sum', 'mtta_count', 'mttr_sum', 'mttr_count', 'events',
+			'service_id', 'day'])
+		|| jsonb_build_object(
+		'mtta', ok_sla_mean_min((n->>'mtta_sum')::numeric, (n->>'mtta_count')::numeric),
+		'mttr', ok_sla_mean_min((n->>'mttr_sum')::numeric, (n->>'mttr_count')::numeric),
+		'ack_compliance', ok_sla_pct((n->>'ack_sla_met')::numeric,
+			(n->>'ack_sla_met')::numeric + (n->>'ack_breaches')::numeric),
+		'resolve_compliance', ok_sla_pct((n->>'resolve_sla_met')::numeric,
+			(n->>'resolve_sla_met')::numeric + (n->>'resolve_breaches')::numeric),
+		'ack_rate', ok_sla_pct((n->>'acked')::numeric, (n->>'total_incidents')::numeric),
+		'resolve_rate', ok_sla_pct((n->>'resolved_incidents')::numeric,
+			(n->>'total_incidents')::numeric),
+		'high_urgency_rate', ok_sla_pct((n->>'high_urgency_count')::numeric,
+			(n->>'total_incidents')::numeric),
+		'after_hours_rate', ok_sla_pct((n->>'after_hours_count')::numeric,
+			(n->>'total_incidents')::numeric),
+		'alerts_per_incident', CASE WHEN (n->>'total_incidents')::numeric = 0 THEN NULL
+			ELSE round((n->>'alert_count')::numeric / (n->>'total_incidents')::numeric, 2) END,
+		'escalation_rate', ok_sla_pct((n->>'escalation_count')::numeric,
+			(n->>'total_incidents')::numeric),
+		'reopen_rate', ok_sla_pct((n->>'reopen_count')::numeric,
+			(n->>'resolved_incidents')::numeric),
+		'manual_resolved_count', greatest(0, (n->>'resolved_incidents')::numeric
+			- (n->>'auto_resolved_count')::numeric),
+		'auto_resolve_rate', ok_sla_pct((n->>'auto_resolved_count')::numeric,
+			(n->>'resolved_incidents')::numeric));
 END
 $$;
 
@@ -145,18 +149,20 @@ BEGIN
 	RETURN (
 		SELECT coalesce(jsonb_agg(o), '[]') FROM (
 			SELECT jsonb_build_object(CASE WHEN p_by_day THEN 'day' ELSE 'service_id' END, k,
-				'total', sum(r.total_incidents), 'open', sum(r.open_incidents),
-				'acknowledged', sum(r.acknowledged_incidents), 'resolved', sum(r.resolved_incidents),
-				'high', sum(r.high_urgency_incidents), 'medium', sum(r.medium_urgency_incidents),
-				'low', sum(r.low_urgency_incidents),
+				'total_incidents', sum(r.total_incidents), 'open_incidents', sum(r.open_incidents),
+				'acknowledged_incidents', sum(r.acknowledged_incidents),
+				'resolved_incidents', sum(r.resolved_incidents),
+				'high_urgency_count', sum(r.high_urgency_incidents),
+				'medium_urgency_count', sum(r.medium_urgency_incidents),
+				'low_urgency_count', sum(r.low_urgency_incidents),
 				'acked', sum(r.acknowledged_incidents + r.resolved_incidents),
 				'mtta_sum', sum(r.mtta_sum), 'mtta_count', sum(r.mtta_count),
 				'mttr_sum', sum(r.mttr_sum), 'mttr_count', sum(r.mttr_count),
-				'ack_met', sum(r.ack_sla_met), 'ack_breached', sum(r.ack_sla_breached),
-				'resolve_met', sum(r.resolve_sla_met), 'resolve_breached', sum(r.resolve_sla_breached),
-				'escalated', sum(r.escalation_count), 'reopened', sum(r.reopen_count),
-				'auto_resolved', sum(r.auto_resolve_count), 'alerts', sum(r.alert_count),
-				'after_hours', sum(r.after_hours_count)) AS o
+				'ack_sla_met', sum(r.ack_sla_met), 'ack_breaches', sum(r.ack_sla_breached),
+				'resolve_sla_met', sum(r.resolve_sla_met), 'resolve_breaches', sum(r.resolve_sla_breached),
+				'escalation_count', sum(r.escalation_count), 'reopen_count', sum(r.reopen_count),
+				'auto_resolved_count', sum(r.auto_resolve_count), 'alert_count', sum(r.alert_count),
+				'after_hours_count', sum(r.after_hours_count)) AS o
 			FROM incident_metric_rollup r,
 				LATERAL (SELECT CASE WHEN p_by_day THEN r.day::text ELSE r.service_id::text END AS k) g
 			WHERE r.service_id = ANY(p_svcs) AND r.team_id IS NULL AND r.granularity = 'daily'
@@ -271,31 +277,32 @@ BEGIN
 		GROUP BY a.service_id
 	), counts AS (
 		SELECT jsonb_build_object('service_id', coalesce(c.service_id, al.service_id),
-			'total', coalesce(c.total, 0), 'alerts', coalesce(al.n, 0)) || coalesce(c.o, '{}') AS o
+			'total_incidents', coalesce(c.total, 0), 'alert_count', coalesce(al.n, 0))
+			|| coalesce(c.o, '{}') AS o
 		FROM (
 			SELECT x.service_id, count(*) AS total, jsonb_build_object(
-				'open', count(*) FILTER (WHERE x.status = 'OPEN'),
-				'acknowledged', count(*) FILTER (WHERE x.status = 'ACKNOWLEDGED'),
-				'resolved', count(*) FILTER (WHERE x.status = 'RESOLVED'),
-				'snoozed', count(*) FILTER (WHERE x.status = 'SNOOZED'),
-				'suppressed', count(*) FILTER (WHERE x.status = 'SUPPRESSED'),
-				'high', count(*) FILTER (WHERE x.urgency = 'HIGH'),
-				'medium', count(*) FILTER (WHERE x.urgency = 'MEDIUM'),
-				'low', count(*) FILTER (WHERE x.urgency = 'LOW'),
+				'open_incidents', count(*) FILTER (WHERE x.status = 'OPEN'),
+				'acknowledged_incidents', count(*) FILTER (WHERE x.status = 'ACKNOWLEDGED'),
+				'resolved_incidents', count(*) FILTER (WHERE x.status = 'RESOLVED'),
+				'snoozed_incidents', count(*) FILTER (WHERE x.status = 'SNOOZED'),
+				'suppressed_incidents', count(*) FILTER (WHERE x.status = 'SUPPRESSED'),
+				'high_urgency_count', count(*) FILTER (WHERE x.urgency = 'HIGH'),
+				'medium_urgency_count', count(*) FILTER (WHERE x.urgency = 'MEDIUM'),
+				'low_urgency_count', count(*) FILTER (WHERE x.urgency = 'LOW'),
 				'acked', count(x.ack_ms),
 				'mtta_sum', coalesce(sum(x.ack_ms) FILTER (WHERE x.ack_ms >= 0), 0),
 				'mtta_count', count(*) FILTER (WHERE x.ack_ms >= 0),
 				'mttr_sum', coalesce(sum(x.res_ms) FILTER (WHERE x.res_ms >= 0), 0),
 				'mttr_count', count(*) FILTER (WHERE x.res_ms >= 0),
-				'ack_met', count(*) FILTER (WHERE x.ack_ok),
-				'ack_breached', count(*) FILTER (WHERE NOT x.ack_ok),
-				'resolve_met', count(*) FILTER (WHERE x.res_ok),
-				'resolve_breached', count(*) FILTER (WHERE NOT x.res_ok),
-				'escalated', count(*) FILTER (WHERE x.esc),
-				'reopened', count(*) FILTER (WHERE x.reo),
-				'auto_resolved', count(*) FILTER (WHERE x.auto AND x.status = 'RESOLVED'),
+				'ack_sla_met', count(*) FILTER (WHERE x.ack_ok),
+				'ack_breaches', count(*) FILTER (WHERE NOT x.ack_ok),
+				'resolve_sla_met', count(*) FILTER (WHERE x.res_ok),
+				'resolve_breaches', count(*) FILTER (WHERE NOT x.res_ok),
+				'escalation_count', count(*) FILTER (WHERE x.esc),
+				'reopen_count', count(*) FILTER (WHERE x.reo),
+				'auto_resolved_count', count(*) FILTER (WHERE x.auto AND x.status = 'RESOLVED'),
 				'events', sum(x.nev),
-				'after_hours', count(*) FILTER (WHERE x.after_hours)) AS o
+				'after_hours_count', count(*) FILTER (WHERE x.after_hours)) AS o
 			FROM x GROUP BY x.service_id
 		) c FULL JOIN alerts al ON al.service_id = c.service_id
 	)
