@@ -613,6 +613,9 @@ BEGIN
 	WHERE k.id = p_key_id;
 	SELECT * INTO v_set FROM system_settings WHERE id;
 	v_bh := ok_sla_zone(v_set.business_hours_time_zone);
+	IF ok_sla_zone(v_tz) <> v_tz THEN  -- the caller checked the system's tz database
+		RETURN ok_sla_err(422, 'invalid_parameter', 'tz is not a time zone PostgreSQL knows');
+	END IF;
 
 	-- the scope: named services and teams (each must exist), narrowed for a USER
 	IF p_f ? 'service_ids' THEN

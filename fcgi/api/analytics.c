@@ -382,8 +382,6 @@ int analytics_export(struct req *rq, struct api_err *err)
 
 	if (!format)
 		format = "csv";
-	if (strcmp(format, "csv") && strcmp(format, "json"))
-		return api_fail(err, 422, "invalid_parameter", "format must be csv or json");
 	struct json_object *set = json_object_new_object();
 	arena_on_reset(&rq->arena, put_json, set);
 	struct json_object *inc = json_object_new_array();
@@ -393,6 +391,8 @@ int analytics_export(struct req *rq, struct api_err *err)
 	/* the export always lists incidents (include and incident_limit are overridden) */
 	if (analytics_compute(rq, extra, set, &data, &f, err) < 0)
 		return -1;
+	if (strcmp(format, "csv") && strcmp(format, "json")) /* after auth: 401 comes first */
+		return api_fail(err, 422, "invalid_parameter", "format must be csv or json");
 	const char *day =
 		arena_strndup(&rq->arena, str(json_get(data, "window"), "effective_end"), 10);
 	if (!strcmp(format, "json")) {

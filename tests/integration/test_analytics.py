@@ -395,6 +395,10 @@ def test_analytics_window_clipping_and_bad_input(s):
         assert_error(get(s, "/api/analytics", **params), 422, "invalid_parameter", name)
     assert_error(get(s, "/api/analytics", key=None), 401, "missing_credentials")
     assert_error(get(s, "/api/analytics", key="no_scope"), 403, "scope_missing")
+    assert_error(get(s, "/api/analytics/export", key=None, format="xlsx"), 401,
+                 "missing_credentials")
+    assert_error(get(s, "/api/analytics/export", format="xlsx"), 422, "invalid_parameter",
+                 "format")
 
 
 def test_analytics_user_role_sees_only_its_teams(s):
