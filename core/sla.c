@@ -23,7 +23,8 @@ static const struct db_stmt stmt_analytics = {
 
 static const struct db_stmt stmt_shifts = {
 	"sla_shift_incidents",
-	"SELECT ok_sla_shift_incidents(ARRAY(SELECT jsonb_array_elements_text($1::jsonb))::uuid[], "
+	"SELECT ok_analytics_shift_incidents(ARRAY(SELECT "
+	"jsonb_array_elements_text($1::jsonb))::uuid[], "
 	"$2::jsonb, $3::jsonb)",
 	3,
 };

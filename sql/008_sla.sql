@@ -6,8 +6,8 @@
 -- Shape of the computation. Every source (live incidents, daily rollups of §6.2) yields
 -- *counters* per service — additive numbers (totals, status/urgency counts, sums and counts of
 -- MTTA/MTTR in ms, SLA met/breached, escalations, alerts, after-hours). The live, rollup and
--- hybrid paths differ only in which sources are summed (ok_sla_sum); every rate, mean and
--- compliance is then derived from summed counters by one function (ok_sla_metrics), for the
+-- hybrid paths differ only in which sources are summed (ok_analytics_sum); every rate, mean and
+-- compliance is then derived from summed counters by one function (ok_analytics_metrics), for the
 -- totals, for each service and for the previous period alike. Numbers that do not add up
 -- (percentiles, MTTI, MTTK, MTBF, lists) come from the live part only.
 --
@@ -30,7 +30,7 @@ CREATE INDEX IF NOT EXISTS incident_event_kind_created ON incident_event (create
 
 -- The business-hours zone of system_settings when PostgreSQL knows it, else UTC (the CHECK of
 -- system_settings only tests the spelling).
-CREATE OR REPLACE FUNCTION ok_sla_zone(p_tz text) RETURNS text
+CREATE OR REPLACE FUNCTION ok_analytics_zone(p_tz text) RETURNS text
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
 	PERFORM now() AT TIME ZONE p_tz;
@@ -43,8 +43,8 @@ $$;
 -- Sums counter objects ([{"service_id":…, "total":n, …}, …]) per service_id: the merge of the
 -- hybrid path and of several sources. Returns an array of counter objects.
 -- (The functions of this file are plpgsql, not SQL: a SQL function that is not inlined is
--- planned again on every call — ok_sla_metrics runs once per trend bucket: 365 plannings.)
-CREATE OR REPLACE FUNCTION ok_sla_sum(p_rows jsonb) RETURNS jsonb
+-- planned again on every call — ok_analytics_metrics runs once per trend bucket: 365 plannings.)
+CREATE OR REPLACE FUNCTION ok_analytics_sum(p_rows jsonb) RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
 	RETURN (
@@ -61,7 +61,7 @@ END
 $$;
 
 -- The totals of counter objects (every service summed) as one object.
-CREATE OR REPLACE FUNCTION ok_sla_total(p_rows jsonb) RETURNS jsonb
+CREATE OR REPLACE FUNCTION ok_analytics_total(p_rows jsonb) RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
 	RETURN (
@@ -75,14 +75,14 @@ END
 $$;
 
 -- a / b * 100 rounded to 2 dp, NULL when b is 0.
-CREATE OR REPLACE FUNCTION ok_sla_pct(a numeric, b numeric) RETURNS numeric
+CREATE OR REPLACE FUNCTION ok_analytics_pct(a numeric, b numeric) RETURNS numeric
 LANGUAGE sql IMMUTABLE AS $$
 	SELECT CASE WHEN coalesce(b, 0) = 0 THEN NULL ELSE round(coalesce(a, 0) / b * 100, 2) END
 $$;
 
 -- sum_ms / count in minutes rounded to 2 dp; NULL when nothing was measured (or the mean is 0,
 -- as the reference reports 0-valued means).
-CREATE OR REPLACE FUNCTION ok_sla_mean_min(sum_ms numeric, n numeric) RETURNS numeric
+CREATE OR REPLACE FUNCTION ok_analytics_mean_min(sum_ms numeric, n numeric) RETURNS numeric
 LANGUAGE sql IMMUTABLE AS $$
 	SELECT CASE WHEN coalesce(n, 0) = 0 OR coalesce(sum_ms, 0) = 0 THEN NULL
 		ELSE round(sum_ms / n / 60000, 2) END
@@ -92,7 +92,7 @@ $$;
 -- answer's fields (total_incidents, ack_breaches, …) plus the internal acked, mtta_sum/count,
 -- mttr_sum/count and events; an absent counter reads as 0. Rates are over total_incidents,
 -- reopen/auto-resolve rates over resolved incidents.
-CREATE OR REPLACE FUNCTION ok_sla_metrics(c jsonb) RETURNS jsonb
+CREATE OR REPLACE FUNCTION ok_analytics_metrics(c jsonb) RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
 	n jsonb := '{"total_incidents": 0, "open_incidents": 0, "acknowledged_incidents": 0,
@@ -108,28 +108,28 @@ BEGIN
 	RETURN (n - ARRAY['acked', 'mtta_sum', 'mtta_count', 'mttr_sum', 'mttr_count', 'events',
 			'service_id', 'day'])
 		|| jsonb_build_object(
-		'mtta', ok_sla_mean_min((n->>'mtta_sum')::numeric, (n->>'mtta_count')::numeric),
-		'mttr', ok_sla_mean_min((n->>'mttr_sum')::numeric, (n->>'mttr_count')::numeric),
-		'ack_compliance', ok_sla_pct((n->>'ack_sla_met')::numeric,
+		'mtta', ok_analytics_mean_min((n->>'mtta_sum')::numeric, (n->>'mtta_count')::numeric),
+		'mttr', ok_analytics_mean_min((n->>'mttr_sum')::numeric, (n->>'mttr_count')::numeric),
+		'ack_compliance', ok_analytics_pct((n->>'ack_sla_met')::numeric,
 			(n->>'ack_sla_met')::numeric + (n->>'ack_breaches')::numeric),
-		'resolve_compliance', ok_sla_pct((n->>'resolve_sla_met')::numeric,
+		'resolve_compliance', ok_analytics_pct((n->>'resolve_sla_met')::numeric,
 			(n->>'resolve_sla_met')::numeric + (n->>'resolve_breaches')::numeric),
-		'ack_rate', ok_sla_pct((n->>'acked')::numeric, (n->>'total_incidents')::numeric),
-		'resolve_rate', ok_sla_pct((n->>'resolved_incidents')::numeric,
+		'ack_rate', ok_analytics_pct((n->>'acked')::numeric, (n->>'total_incidents')::numeric),
+		'resolve_rate', ok_analytics_pct((n->>'resolved_incidents')::numeric,
 			(n->>'total_incidents')::numeric),
-		'high_urgency_rate', ok_sla_pct((n->>'high_urgency_count')::numeric,
+		'high_urgency_rate', ok_analytics_pct((n->>'high_urgency_count')::numeric,
 			(n->>'total_incidents')::numeric),
-		'after_hours_rate', ok_sla_pct((n->>'after_hours_count')::numeric,
+		'after_hours_rate', ok_analytics_pct((n->>'after_hours_count')::numeric,
 			(n->>'total_incidents')::numeric),
 		'alerts_per_incident', CASE WHEN (n->>'total_incidents')::numeric = 0 THEN NULL
 			ELSE round((n->>'alert_count')::numeric / (n->>'total_incidents')::numeric, 2) END,
-		'escalation_rate', ok_sla_pct((n->>'escalation_count')::numeric,
+		'escalation_rate', ok_analytics_pct((n->>'escalation_count')::numeric,
 			(n->>'total_incidents')::numeric),
-		'reopen_rate', ok_sla_pct((n->>'reopen_count')::numeric,
+		'reopen_rate', ok_analytics_pct((n->>'reopen_count')::numeric,
 			(n->>'resolved_incidents')::numeric),
 		'manual_resolved_count', greatest(0, (n->>'resolved_incidents')::numeric
 			- (n->>'auto_resolved_count')::numeric),
-		'auto_resolve_rate', ok_sla_pct((n->>'auto_resolved_count')::numeric,
+		'auto_resolve_rate', ok_analytics_pct((n->>'auto_resolved_count')::numeric,
 			(n->>'resolved_incidents')::numeric));
 END
 $$;
@@ -142,7 +142,7 @@ $$;
 -- escalation/reopen/auto-resolve are event-row counts, "acked" is the ACKNOWLEDGED+RESOLVED
 -- status count (the reference's approximation), an unacked open incident is judged at the end
 -- of its day, SNOOZED/SUPPRESSED are not in the status counts.
-CREATE OR REPLACE FUNCTION ok_sla_rollup_counts(p_svcs uuid[], p_from_day date, p_to_day date,
+CREATE OR REPLACE FUNCTION ok_analytics_rollup_counts(p_svcs uuid[], p_from_day date, p_to_day date,
 	p_by_day boolean DEFAULT false) RETURNS jsonb
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
@@ -174,7 +174,7 @@ END
 $$;
 
 -- Daily trend buckets from the rollups (UTC days; keys YYYY-MM-DD), derived like the totals.
-CREATE OR REPLACE FUNCTION ok_sla_rollup_trend(p_svcs uuid[], p_from_day date, p_to_day date)
+CREATE OR REPLACE FUNCTION ok_analytics_rollup_trend(p_svcs uuid[], p_from_day date, p_to_day date)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
@@ -186,8 +186,8 @@ BEGIN
 			'ack_compliance', m->'ack_compliance', 'resolve_compliance', m->'resolve_compliance',
 			'resolve_count', m->'resolved_incidents', 'escalation_rate', m->'escalation_rate')
 			ORDER BY e->>'day'), '[]')
-		FROM jsonb_array_elements(ok_sla_rollup_counts(p_svcs, p_from_day, p_to_day, true)) e,
-			ok_sla_metrics(e) m
+		FROM jsonb_array_elements(ok_analytics_rollup_counts(p_svcs, p_from_day, p_to_day, true)) e,
+			ok_analytics_metrics(e) m
 	);
 END
 $$;
@@ -195,7 +195,7 @@ $$;
 -- 1 when incident i passes the incident filters of p_f (assignee_id, urgency, status, priority,
 -- visibility); the window and the services are the caller's. SQL simple enough to be inlined
 -- into the caller's WHERE (no FROM), so the filters stay index-friendly plain conditions.
-CREATE OR REPLACE FUNCTION ok_sla_match(i incident, p_f jsonb) RETURNS boolean
+CREATE OR REPLACE FUNCTION ok_analytics_match(i incident, p_f jsonb) RETURNS boolean
 LANGUAGE sql STABLE AS $$
 	SELECT (p_f->>'assignee_id' IS NULL OR i.assignee_id = (p_f->>'assignee_id')::uuid)
 		AND (p_f->>'urgency' IS NULL OR i.urgency = p_f->>'urgency')
@@ -218,7 +218,7 @@ $$;
 -- p_tz buckets the trend (caller's zone; hourly when p_f._hourly, which ok_analytics sets from
 -- the whole window), p_bh is the business-hours zone (after-hours:
 -- Saturday/Sunday or outside 08:00–18:00 there).
-CREATE OR REPLACE FUNCTION ok_sla_live(p_svcs uuid[], p_f jsonb, p_from timestamptz,
+CREATE OR REPLACE FUNCTION ok_analytics_live(p_svcs uuid[], p_f jsonb, p_from timestamptz,
 	p_to timestamptz, p_now timestamptz, p_tz text, p_bh text, p_full boolean) RETURNS jsonb
 LANGUAGE plpgsql STABLE
 -- JIT: the planner's cost of this statement is far above jit_above_cost, and compiling it took
@@ -244,7 +244,7 @@ BEGIN
 				AS after_hours
 		FROM incident i JOIN service s ON s.id = i.service_id
 		WHERE i.created_at >= p_from AND i.created_at < p_to AND i.service_id = ANY(p_svcs)
-			AND ok_sla_match(i, p_f)
+			AND ok_analytics_match(i, p_f)
 	), ev AS (
 		-- the classified timeline rows since the window's start, by one range scan of the
 		-- partial index incident_event_kind_created (a row is never older than its incident);
@@ -362,13 +362,13 @@ BEGIN
 				ORDER BY n DESC, x.title LIMIT 5) g),
 		'trend', (SELECT coalesce(jsonb_agg(jsonb_build_object('key', b.key, 'label', b.label,
 				'source', 'live', 'count', coalesce(g.n, 0),
-				'mtta', ok_sla_mean_min(g.mtta_sum::numeric, g.mtta_n),
-				'mttr', ok_sla_mean_min(g.mttr_sum::numeric, g.mttr_n),
-				'ack_rate', ok_sla_pct(g.acked, g.n), 'resolve_rate', ok_sla_pct(g.resolved, g.n),
-				'ack_compliance', ok_sla_pct(g.ack_met, g.ack_met + g.ack_br),
-				'resolve_compliance', ok_sla_pct(g.res_met, g.res_met + g.res_br),
+				'mtta', ok_analytics_mean_min(g.mtta_sum::numeric, g.mtta_n),
+				'mttr', ok_analytics_mean_min(g.mttr_sum::numeric, g.mttr_n),
+				'ack_rate', ok_analytics_pct(g.acked, g.n), 'resolve_rate', ok_analytics_pct(g.resolved, g.n),
+				'ack_compliance', ok_analytics_pct(g.ack_met, g.ack_met + g.ack_br),
+				'resolve_compliance', ok_analytics_pct(g.res_met, g.res_met + g.res_br),
 				'resolve_count', coalesce(g.resolved, 0),
-				'escalation_rate', ok_sla_pct(g.esc, g.n)) ORDER BY b.key), '[]')
+				'escalation_rate', ok_analytics_pct(g.esc, g.n)) ORDER BY b.key), '[]')
 			FROM (
 				SELECT to_char(t, CASE WHEN v_hourly THEN 'YYYY-MM-DD-HH24' ELSE 'YYYY-MM-DD' END)
 						AS key,
@@ -423,7 +423,7 @@ $$;
 -- per service the active (not RESOLVED/SNOOZED/SUPPRESSED) and critical (active HIGH) counts,
 -- and the totals of the current-state block. The scan is of not-resolved incidents only (the
 -- partial index incident_open_dedup) plus the resolutions of the last 24 h (incident_resolved_at).
-CREATE OR REPLACE FUNCTION ok_sla_current(p_svcs uuid[], p_assignee uuid, p_now timestamptz)
+CREATE OR REPLACE FUNCTION ok_analytics_current(p_svcs uuid[], p_assignee uuid, p_now timestamptz)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
@@ -473,8 +473,8 @@ $$;
 -- p_rt (a UTC midnight): "rollup" when the range ends by p_rt, "hybrid" when it straddles p_rt
 -- and rollup rows exist before it (rollups for the whole UTC days before p_rt, live after),
 -- else "live". p_force_live: filters the rollups cannot answer. Returns {"source", "counts",
--- "live" (ok_sla_live's answer or null), "rollup_trend", "rollup_days": [from, to) or null}.
-CREATE OR REPLACE FUNCTION ok_sla_source(p_svcs uuid[], p_f jsonb, p_from timestamptz,
+-- "live" (ok_analytics_live's answer or null), "rollup_trend", "rollup_days": [from, to) or null}.
+CREATE OR REPLACE FUNCTION ok_analytics_source(p_svcs uuid[], p_f jsonb, p_from timestamptz,
 	p_to timestamptz, p_now timestamptz, p_tz text, p_bh text, p_rt timestamptz,
 	p_force_live boolean, p_full boolean) RETURNS jsonb
 LANGUAGE plpgsql STABLE AS $$
@@ -487,25 +487,25 @@ DECLARE
 BEGIN
 	IF NOT p_force_live AND p_from < p_rt AND p_to <= p_rt THEN
 		RETURN jsonb_build_object('source', 'rollup',
-			'counts', ok_sla_rollup_counts(p_svcs, v_from_day, v_to_day), 'live', NULL,
-			'rollup_trend', CASE WHEN p_full THEN ok_sla_rollup_trend(p_svcs, v_from_day, v_to_day)
+			'counts', ok_analytics_rollup_counts(p_svcs, v_from_day, v_to_day), 'live', NULL,
+			'rollup_trend', CASE WHEN p_full THEN ok_analytics_rollup_trend(p_svcs, v_from_day, v_to_day)
 				END,
 			'rollup_days', jsonb_build_array(v_from_day, v_to_day));
 	END IF;
 	IF NOT p_force_live AND p_from < p_rt AND EXISTS (
 		SELECT 1 FROM incident_metric_rollup r WHERE r.service_id = ANY(p_svcs)
 			AND r.team_id IS NULL AND r.day >= v_from_day AND r.day < v_rt_day) THEN
-		v_roll := ok_sla_rollup_counts(p_svcs, v_from_day, v_rt_day);
+		v_roll := ok_analytics_rollup_counts(p_svcs, v_from_day, v_rt_day);
 		-- the live part's percentiles, MTTI, MTTK and MTBF would describe only part of the window
-		v_live := ok_sla_live(p_svcs, p_f || '{"_no_stats": true}', p_rt, p_to, p_now, p_tz, p_bh,
+		v_live := ok_analytics_live(p_svcs, p_f || '{"_no_stats": true}', p_rt, p_to, p_now, p_tz, p_bh,
 			p_full);
 		RETURN jsonb_build_object('source', 'hybrid',
-			'counts', ok_sla_sum(v_roll || (v_live->'counts')), 'live', v_live,
-			'rollup_trend', CASE WHEN p_full THEN ok_sla_rollup_trend(p_svcs, v_from_day, v_rt_day)
+			'counts', ok_analytics_sum(v_roll || (v_live->'counts')), 'live', v_live,
+			'rollup_trend', CASE WHEN p_full THEN ok_analytics_rollup_trend(p_svcs, v_from_day, v_rt_day)
 				END,
 			'rollup_days', jsonb_build_array(v_from_day, v_rt_day));
 	END IF;
-	v_live := ok_sla_live(p_svcs, p_f, p_from, p_to, p_now, p_tz, p_bh, p_full);
+	v_live := ok_analytics_live(p_svcs, p_f, p_from, p_to, p_now, p_tz, p_bh, p_full);
 	RETURN jsonb_build_object('source', 'live', 'counts', v_live->'counts', 'live', v_live,
 		'rollup_trend', '[]'::jsonb, 'rollup_days', NULL);
 END
@@ -515,7 +515,7 @@ $$;
 -- and live (incidents created that day), so every day the rollup generator has done (it writes
 -- the global row, service and team NULL) is read from the per-service rollup rows, and only
 -- the other days (today, or all of them before the generator's first run) from incidents.
-CREATE OR REPLACE FUNCTION ok_sla_heatmap(p_svcs uuid[], p_now timestamptz) RETURNS jsonb
+CREATE OR REPLACE FUNCTION ok_analytics_heatmap(p_svcs uuid[], p_now timestamptz) RETURNS jsonb
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
 	v_first date := ((p_now AT TIME ZONE 'UTC') - interval '364 days')::date;
@@ -550,10 +550,10 @@ $$;
 -- {"<user id>": [[start, end], …]} in Unix seconds (the user's blocks in the window, from
 -- core/sla.c); overlapping blocks of several schedules count once. Same services and incident
 -- filters as the metrics. Returns {"<user id>": count}.
-CREATE OR REPLACE FUNCTION ok_sla_shift_incidents(p_svcs uuid[], p_f jsonb, p_shifts jsonb)
+CREATE OR REPLACE FUNCTION ok_analytics_shift_incidents(p_svcs uuid[], p_f jsonb, p_shifts jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE
-SET jit = off SET plan_cache_mode = force_custom_plan AS $$  -- as ok_sla_live
+SET jit = off SET plan_cache_mode = force_custom_plan AS $$  -- as ok_analytics_live
 BEGIN
 	RETURN (SELECT coalesce(jsonb_object_agg(u.key, (
 			SELECT count(*) FROM (
@@ -561,12 +561,13 @@ BEGIN
 					to_timestamp((r->>1)::float8)))) AS rg
 				FROM jsonb_array_elements(u.value) r
 			) m JOIN incident i ON i.created_at >= lower(m.rg) AND i.created_at < upper(m.rg)
-			WHERE i.service_id = ANY(p_svcs) AND ok_sla_match(i, p_f))), '{}')
+			WHERE i.service_id = ANY(p_svcs) AND ok_analytics_match(i, p_f))), '{}')
 		FROM jsonb_each(p_shifts) u);
 END
 $$;
 
-CREATE OR REPLACE FUNCTION ok_sla_err(p_http integer, p_code text, p_message text) RETURNS jsonb
+CREATE OR REPLACE FUNCTION ok_analytics_err(p_http integer, p_code text, p_message text)
+RETURNS jsonb
 LANGUAGE sql IMMUTABLE AS $$
 	SELECT jsonb_build_object('http', p_http, 'error', p_code, 'message', p_message)
 $$;
@@ -580,7 +581,7 @@ $$;
 -- USER names a service or team outside its teams. A USER sees only its teams' services.
 CREATE OR REPLACE FUNCTION ok_analytics(p_key_id uuid, p_f jsonb) RETURNS jsonb
 LANGUAGE plpgsql STABLE
-SET jit = off SET work_mem = '32MB' AS $$  -- see ok_sla_live
+SET jit = off SET work_mem = '32MB' AS $$  -- see ok_analytics_live
 DECLARE
 	v_key record;
 	v_set system_settings;
@@ -612,9 +613,9 @@ BEGIN
 	SELECT k.user_id, u.role INTO v_key FROM api_key k JOIN app_user u ON u.id = k.user_id
 	WHERE k.id = p_key_id;
 	SELECT * INTO v_set FROM system_settings WHERE id;
-	v_bh := ok_sla_zone(v_set.business_hours_time_zone);
-	IF ok_sla_zone(v_tz) <> v_tz THEN  -- the caller checked the system's tz database
-		RETURN ok_sla_err(422, 'invalid_parameter', 'tz is not a time zone PostgreSQL knows');
+	v_bh := ok_analytics_zone(v_set.business_hours_time_zone);
+	IF ok_analytics_zone(v_tz) <> v_tz THEN  -- the caller checked the system's tz database
+		RETURN ok_analytics_err(422, 'invalid_parameter', 'tz is not a time zone PostgreSQL knows');
 	END IF;
 
 	-- the scope: named services and teams (each must exist), narrowed for a USER
@@ -622,14 +623,14 @@ BEGIN
 		SELECT array_agg(x::uuid) INTO v_svcs FROM jsonb_array_elements_text(p_f->'service_ids') x;
 		SELECT count(*) INTO v_n FROM service s WHERE s.id = ANY(v_svcs);
 		IF v_n < cardinality(v_svcs) THEN
-			RETURN ok_sla_err(422, 'invalid_parameter', 'service_id names no service');
+			RETURN ok_analytics_err(422, 'invalid_parameter', 'service_id names no service');
 		END IF;
 	END IF;
 	IF p_f ? 'team_ids' THEN
 		SELECT count(*) INTO v_n FROM team t
 		WHERE t.id IN (SELECT x::uuid FROM jsonb_array_elements_text(p_f->'team_ids') x);
 		IF v_n < jsonb_array_length(p_f->'team_ids') THEN
-			RETURN ok_sla_err(422, 'invalid_parameter', 'team_id names no team');
+			RETURN ok_analytics_err(422, 'invalid_parameter', 'team_id names no team');
 		END IF;
 		SELECT coalesce(array_agg(s.id), '{}') INTO v_allowed FROM service s
 		WHERE s.team_id IN (SELECT x::uuid FROM jsonb_array_elements_text(p_f->'team_ids') x)
@@ -638,7 +639,7 @@ BEGIN
 	END IF;
 	IF p_f ? 'assignee_id' AND NOT EXISTS (
 			SELECT 1 FROM app_user u WHERE u.id = (p_f->>'assignee_id')::uuid) THEN
-		RETURN ok_sla_err(422, 'invalid_parameter', 'assignee_id names no user');
+		RETURN ok_analytics_err(422, 'invalid_parameter', 'assignee_id names no user');
 	END IF;
 	IF v_key.role = 'USER' THEN
 		SELECT coalesce(array_agg(s.id), '{}') INTO v_allowed FROM service s
@@ -647,10 +648,10 @@ BEGIN
 				SELECT 1 FROM jsonb_array_elements_text(p_f->'team_ids') x
 				WHERE NOT EXISTS (SELECT 1 FROM team_member tm
 					WHERE tm.team_id = x::uuid AND tm.user_id = v_key.user_id)) THEN
-			RETURN ok_sla_err(403, 'forbidden', 'team_id names a team you are not a member of');
+			RETURN ok_analytics_err(403, 'forbidden', 'team_id names a team you are not a member of');
 		END IF;
 		IF v_svcs IS NOT NULL AND NOT v_svcs <@ v_allowed THEN
-			RETURN ok_sla_err(403, 'forbidden', 'service_id names a service outside your teams');
+			RETURN ok_analytics_err(403, 'forbidden', 'service_id names a service outside your teams');
 		END IF;
 		v_svcs := coalesce(v_svcs, v_allowed);
 	END IF;
@@ -662,7 +663,7 @@ BEGIN
 	v_req_start := ok_try_timestamptz(p_f->>'start');
 	v_req_end := ok_try_timestamptz(p_f->>'end');
 	IF (p_f ? 'start' AND v_req_start IS NULL) OR (p_f ? 'end' AND v_req_end IS NULL) THEN
-		RETURN ok_sla_err(422, 'invalid_parameter', CASE WHEN p_f ? 'start'
+		RETURN ok_analytics_err(422, 'invalid_parameter', CASE WHEN p_f ? 'start'
 			AND v_req_start IS NULL THEN 'start' ELSE 'end' END || ' must be an ISO-8601 time');
 	END IF;
 	v_req_end := coalesce(v_req_end, v_now);
@@ -670,7 +671,7 @@ BEGIN
 	v_req_start := coalesce(v_req_start, least(v_req_end, v_now)
 		- make_interval(days => coalesce((p_f->>'window_days')::integer, 7)));
 	IF v_req_end <= v_req_start THEN
-		RETURN ok_sla_err(422, 'invalid_parameter', 'end must be after start');
+		RETURN ok_analytics_err(422, 'invalid_parameter', 'end must be after start');
 	END IF;
 	v_start := v_req_start;
 	v_end := v_req_end;
@@ -698,14 +699,14 @@ BEGIN
 		v_cur := jsonb_build_object('source', 'live', 'counts', '[]'::jsonb, 'live', NULL,
 			'rollup_trend', '[]'::jsonb, 'rollup_days', NULL);
 	ELSE
-		v_cur := ok_sla_source(v_svcs, p_f, v_start, v_end, v_now, v_tz, v_bh, v_rt, v_force, true);
+		v_cur := ok_analytics_source(v_svcs, p_f, v_start, v_end, v_now, v_tz, v_bh, v_rt, v_force, true);
 	END IF;
-	v_prev := ok_sla_source(v_svcs, p_f, v_start - (v_end - v_start), v_start, v_now, v_tz, v_bh,
+	v_prev := ok_analytics_source(v_svcs, p_f, v_start - (v_end - v_start), v_start, v_now, v_tz, v_bh,
 		v_rt, v_force, false);
 	v_counts := v_cur->'counts';
-	v_total := ok_sla_total(v_counts);
-	v_m := ok_sla_metrics(v_total);
-	v_pm := ok_sla_metrics(ok_sla_total(v_prev->'counts'));
+	v_total := ok_analytics_total(v_counts);
+	v_m := ok_analytics_metrics(v_total);
+	v_pm := ok_analytics_metrics(ok_analytics_total(v_prev->'counts'));
 	v_live := v_cur->'live';
 	-- non-additive numbers only when the live part is the whole window
 	v_stats := CASE WHEN v_cur->>'source' = 'live' THEN v_live->'stats' END;
@@ -731,7 +732,7 @@ BEGIN
 		END IF;
 	END IF;
 
-	v_cur := v_cur || jsonb_build_object('current', ok_sla_current(v_svcs,
+	v_cur := v_cur || jsonb_build_object('current', ok_analytics_current(v_svcs,
 		(p_f->>'assignee_id')::uuid, v_now));
 	-- per service: metrics of its counters and its current state, busiest first
 	SELECT coalesce(jsonb_agg(o ORDER BY (o->>'count')::numeric DESC, o->>'name'), '[]')
@@ -749,8 +750,8 @@ BEGIN
 			'dynamic_status', CASE WHEN coalesce((cur->>'critical')::numeric, 0) > 0 THEN 'CRITICAL'
 				WHEN coalesce((cur->>'active')::numeric, 0) > 0 THEN 'DEGRADED'
 				ELSE 'OPERATIONAL' END) AS o
-		FROM (SELECT e->>'service_id' AS sid, ok_sla_metrics(e) AS m
-			FROM jsonb_array_elements(ok_sla_sum(v_counts)) e OFFSET 0) c  -- one call per row
+		FROM (SELECT e->>'service_id' AS sid, ok_analytics_metrics(e) AS m
+			FROM jsonb_array_elements(ok_analytics_sum(v_counts)) e OFFSET 0) c  -- one call per row
 		JOIN service s ON s.id = c.sid::uuid
 		LEFT JOIN LATERAL (SELECT v_cur->'current'->'per_service'->(c.sid) AS cur) p ON true
 		WHERE (m->>'total_incidents')::numeric > 0
@@ -781,7 +782,7 @@ BEGIN
 		'status_ages', coalesce(v_live->'status_ages', '[]'),
 		'assignee_load', coalesce(v_live->'assignee_load', '[]'),
 		'recurring_titles', coalesce(v_live->'recurring_titles', '[]'),
-		'heatmap_data', ok_sla_heatmap(v_svcs, v_now),
+		'heatmap_data', ok_analytics_heatmap(v_svcs, v_now),
 		'service_metrics', v_services,
 		'top_services', coalesce((SELECT jsonb_agg(e) FROM (SELECT e FROM
 			jsonb_array_elements(v_services) WITH ORDINALITY AS t(e, n) WHERE n <= 5) x), '[]'),
