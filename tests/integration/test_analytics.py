@@ -262,6 +262,13 @@ def test_analytics_hourly_trend_and_filters(s):
         assert d["total_incidents"] == 2 and d["active_incidents"] == 1
         d = metrics(s, service_id=f["s2"], window=7, status="SNOOZED")
         assert d["total_incidents"] == 1 and d["ack_breaches"] == 1
+        # the newest incidents on request, with descriptions only when asked
+        d = metrics(s, team_id=f["team"], window=7, include="incidents", incident_limit=2)
+        assert [r["id"] for r in d["recent_incidents"]] == [f["inc"]["I6"], f["inc"]["I8"]]
+        assert "description" not in d["recent_incidents"][0]
+        d = metrics(s, team_id=f["team"], window=7, include="incidents,description")
+        assert len(d["recent_incidents"]) == 8 and "description" in d["recent_incidents"][0]
+        assert "recent_incidents" not in metrics(s, team_id=f["team"], window=7)
         # /api/reports/metrics answers the same
         r = metrics(s, path="/api/reports/metrics", team_id=f["team"], window=7)
         assert r["total_incidents"] == 8 and r["mtta"] == 16.2
