@@ -65,17 +65,17 @@ struct load {
 	struct json_object *blocks; /* [[start, end], …] clipped to the window */
 };
 
-static struct load *load_of(struct load *l, size_t *n, const char *user)
-{
-	for (size_t i = 0; i < *n; i++)
-		if (!strcmp(l[i].user, user))
-			return &l[i];
-	l[*n].user = user;
-	l[*n].name = NULL;
-	l[*n].secs = 0;
-	l[*n].blocks = json_object_new_array();
-	return &l[(*n)++];
-}
+/* What the on-call part gathers over every schedule's blocks. */
+struct oncall_acc {
+	int64_t from, to, now, horizon; /* the window, now, and now + the coverage outlook */
+	struct load *load;
+	size_t nload, cap;
+	int covered[SLA_COVERAGE_DAYS];
+	int64_t outlook_secs;
+	int overrides;
+	struct json_object *shifts;  /* current_shifts */
+	struct json_object *users14; /* users on call in the outlook, as keys */
+};
 
 static int by_secs(const void *a, const void *b)
 {
@@ -85,149 +85,185 @@ static int by_secs(const void *a, const void *b)
 	return strcmp(x->user, y->user);
 }
 
-/*
- * The on-call part: on-call seconds per user in [from, to) (top 6) with the incidents created
- * during their shifts (services scope, a JSON array, and the incident filters of filters),
- * coverage of the next SLA_COVERAGE_DAYS days from now (a day is covered when some block
- * overlaps it), and the shifts covering now (at most 5), over every schedule (at most
- * SLA_SCHEDULES_MAX).
- */
-static int add_oncall(struct db *db, struct arena *a, int64_t from, int64_t to, int64_t now,
-	const char *scope, const char *filters, struct json_object *data, struct db_error *err)
+static struct load *load_of(struct oncall_acc *acc, struct arena *a, const char *user)
 {
-	const char **ids;
-	int n = schedule_list(db, a, SLA_SCHEDULES_MAX, &ids, err);
-	if (n < 0)
-		return -1;
-	int64_t horizon = now + (int64_t)SLA_COVERAGE_DAYS * 86400;
-	size_t nload = 0, cap = 16;
-	struct load *load = arena_alloc(a, cap * sizeof(*load));
-	int covered[SLA_COVERAGE_DAYS] = {0};
-	int64_t outlook_secs = 0;
-	int overrides = 0;
-	struct json_object *shifts = json_object_new_array();
-	struct json_object *users14 = json_object_new_object();
-
-	for (int i = 0; i < n; i++) {
-		struct schedule s;
-		int rc = schedule_load_view(
-			db, a, ids[i], now * 1000, now - from, horizon - now, &s, err);
-		if (rc < 0) {
-			json_object_put(shifts);
-			json_object_put(users14);
-			return -1;
-		}
-		if (rc > 0)
-			continue; /* deleted meanwhile */
-		struct oncall_block *b;
-		size_t nb;
-		int64_t lo = from < now ? from : now;
-		if (oncall_blocks(&s.oc, lo, horizon, &b, &nb) < 0)
-			continue; /* a zone this server does not know: the schedule is left out */
-		for (size_t k = 0; k < s.oc.noverrides; k++)
-			overrides += s.oc.overrides[k].end >= now;
-		for (size_t k = 0; k < nb; k++) {
-			int64_t w = overlap(b[k].start, b[k].end, from, to);
-			if (w > 0) {
-				if (nload == cap) {
-					struct load *bigger =
-						arena_alloc(a, 2 * cap * sizeof(*load));
-					memcpy(bigger, load, cap * sizeof(*load));
-					load = bigger;
-					cap *= 2;
-				}
-				struct load *l = load_of(load, &nload, b[k].user);
-				const struct schedule_user *u = schedule_user(&s, b[k].user);
-				l->name = u ? u->name : l->name;
-				l->secs += w;
-				struct json_object *pair = json_object_new_array();
-				json_object_array_add(
-					pair, json_object_new_int64(
-						      b[k].start > from ? b[k].start : from));
-				json_object_array_add(
-					pair, json_object_new_int64(b[k].end < to ? b[k].end : to));
-				json_object_array_add(l->blocks, pair);
-			}
-			int64_t o = overlap(b[k].start, b[k].end, now, horizon);
-			if (o > 0) {
-				outlook_secs += o;
-				json_object_object_add(users14, b[k].user, NULL);
-				for (int d = 0; d < SLA_COVERAGE_DAYS; d++)
-					covered[d] |= overlap(b[k].start, b[k].end, now + d * 86400,
-							      now + (d + 1) * 86400) > 0;
-			}
-			if (b[k].start <= now && now < b[k].end &&
-				json_object_array_length(shifts) < 5) {
-				const struct schedule_user *u = schedule_user(&s, b[k].user);
-				struct json_object *o2 = json_object_new_object();
-				json_object_object_add(
-					o2, "schedule_id", json_object_new_string(s.id));
-				json_object_object_add(o2, "schedule_name",
-					s.name ? json_object_new_string(s.name) : NULL);
-				json_object_object_add(
-					o2, "user_id", json_object_new_string(b[k].user));
-				json_object_object_add(o2, "user_name",
-					u && u->name ? json_object_new_string(u->name) : NULL);
-				json_object_object_add(
-					o2, "start", json_object_new_string(iso(a, b[k].start)));
-				json_object_object_add(
-					o2, "end", json_object_new_string(iso(a, b[k].end)));
-				json_object_object_add(
-					o2, "override", json_object_new_boolean(b[k].is_override));
-				json_object_array_add(shifts, o2);
-			}
-		}
-		free(b);
+	for (size_t i = 0; i < acc->nload; i++)
+		if (!strcmp(acc->load[i].user, user))
+			return &acc->load[i];
+	if (acc->nload == acc->cap) {
+		struct load *bigger = arena_alloc(a, 2 * acc->cap * sizeof(*bigger));
+		memcpy(bigger, acc->load, acc->cap * sizeof(*bigger));
+		acc->load = bigger;
+		acc->cap *= 2;
 	}
+	struct load *l = &acc->load[acc->nload++];
+	l->user = user;
+	l->name = NULL;
+	l->secs = 0;
+	l->blocks = json_object_new_array();
+	return l;
+}
 
-	qsort(load, nload, sizeof(*load), by_secs);
-	/* incidents created during the shifts of the top users, in one statement */
+static struct json_object *pair(int64_t x, int64_t y)
+{
+	struct json_object *p = json_object_new_array();
+	json_object_array_add(p, json_object_new_int64(x));
+	json_object_array_add(p, json_object_new_int64(y));
+	return p;
+}
+
+static struct json_object *str_or_null(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+/* Counts one final-schedule block of schedule s into the load, the outlook and current shifts. */
+static void acc_block(struct oncall_acc *acc, struct arena *a, const struct schedule *s,
+	const struct oncall_block *b)
+{
+	const struct schedule_user *u = schedule_user(s, b->user);
+	int64_t w = overlap(b->start, b->end, acc->from, acc->to);
+
+	if (w > 0) {
+		struct load *l = load_of(acc, a, b->user);
+		l->name = u ? u->name : l->name;
+		l->secs += w;
+		json_object_array_add(l->blocks, pair(b->start > acc->from ? b->start : acc->from,
+							 b->end < acc->to ? b->end : acc->to));
+	}
+	int64_t o = overlap(b->start, b->end, acc->now, acc->horizon);
+	if (o > 0) {
+		acc->outlook_secs += o;
+		json_object_object_add(acc->users14, b->user, NULL);
+		for (int d = 0; d < SLA_COVERAGE_DAYS; d++)
+			acc->covered[d] |= overlap(b->start, b->end, acc->now + d * 86400,
+						   acc->now + (d + 1) * 86400) > 0;
+	}
+	if (b->start <= acc->now && acc->now < b->end &&
+		json_object_array_length(acc->shifts) < 5) {
+		struct json_object *sh = json_object_new_object();
+		json_object_object_add(sh, "schedule_id", json_object_new_string(s->id));
+		json_object_object_add(sh, "schedule_name", str_or_null(s->name));
+		json_object_object_add(sh, "user_id", json_object_new_string(b->user));
+		json_object_object_add(sh, "user_name", str_or_null(u ? u->name : NULL));
+		json_object_object_add(sh, "start", json_object_new_string(iso(a, b->start)));
+		json_object_object_add(sh, "end", json_object_new_string(iso(a, b->end)));
+		json_object_object_add(sh, "override", json_object_new_boolean(b->is_override));
+		json_object_array_add(acc->shifts, sh);
+	}
+}
+
+static void acc_release(struct oncall_acc *acc)
+{
+	for (size_t i = 0; i < acc->nload; i++)
+		json_object_put(acc->load[i].blocks);
+	json_object_put(acc->shifts);
+	json_object_put(acc->users14);
+}
+
+/* on_call_load: the top 6 users by on-call time, with the incidents created during their
+ * shifts (one statement). Returns 0, or -1 with err filled. */
+static int render_load(struct db *db, struct oncall_acc *acc, const char *scope,
+	const char *filters, struct json_object *data, struct db_error *err)
+{
 	struct json_object *shifts_of = json_object_new_object(), *counts = NULL;
-	for (size_t i = 0; i < nload && i < 6; i++)
-		json_object_object_add(shifts_of, load[i].user, json_object_get(load[i].blocks));
+	size_t top = acc->nload < 6 ? acc->nload : 6;
+
+	qsort(acc->load, acc->nload, sizeof(*acc->load), by_secs);
+	for (size_t i = 0; i < top; i++)
+		json_object_object_add(
+			shifts_of, acc->load[i].user, json_object_get(acc->load[i].blocks));
 	const char *p[] = {
 		scope, filters, json_object_to_json_string_ext(shifts_of, JSON_C_TO_STRING_PLAIN)};
-	int rc = nload ? db_exec_json(db, &stmt_shifts, p, &counts, err) : 1;
+	int rc = top ? db_exec_json(db, &stmt_shifts, p, &counts, err) : 1;
 	json_object_put(shifts_of);
-	for (size_t i = 0; i < nload; i++)
-		json_object_put(load[i].blocks);
-	if (rc <= 0) {
-		json_object_put(shifts);
-		json_object_put(users14);
+	if (rc <= 0)
 		return -1;
-	}
 	struct json_object *arr = json_object_new_array();
-	for (size_t i = 0; i < nload && i < 6; i++) {
-		struct json_object *o = json_object_new_object();
-		json_object_object_add(o, "user_id", json_object_new_string(load[i].user));
+	for (size_t i = 0; i < top; i++) {
+		struct json_object *o = json_object_new_object(),
+				   *c = json_get(counts, acc->load[i].user);
+		json_object_object_add(o, "user_id", json_object_new_string(acc->load[i].user));
+		json_object_object_add(o, "name", str_or_null(acc->load[i].name));
 		json_object_object_add(
-			o, "name", load[i].name ? json_object_new_string(load[i].name) : NULL);
-		json_object_object_add(o, "hours_ms", json_object_new_int64(load[i].secs * 1000));
-		struct json_object *c = json_get(counts, load[i].user);
+			o, "hours_ms", json_object_new_int64(acc->load[i].secs * 1000));
 		json_object_object_add(
 			o, "incidents", json_object_new_int64(c ? json_object_get_int64(c) : 0));
 		json_object_array_add(arr, o);
 	}
 	json_object_put(counts);
 	json_object_object_add(data, "on_call_load", arr);
+	return 0;
+}
 
-	int days = 0;
-	for (int d = 0; d < SLA_COVERAGE_DAYS; d++)
-		days += covered[d];
+static void render_coverage(const struct oncall_acc *acc, struct json_object *data)
+{
 	struct json_object *cov = json_object_new_object();
+	int days = 0;
+
+	for (int d = 0; d < SLA_COVERAGE_DAYS; d++)
+		days += acc->covered[d];
 	json_object_object_add(cov, "days", json_object_new_int(SLA_COVERAGE_DAYS));
 	json_object_object_add(cov, "coverage_percent",
 		json_object_new_double(round(days * 10000.0 / SLA_COVERAGE_DAYS) / 100));
 	json_object_object_add(
 		cov, "coverage_gap_days", json_object_new_int(SLA_COVERAGE_DAYS - days));
-	json_object_object_add(cov, "on_call_hours_ms", json_object_new_int64(outlook_secs * 1000));
+	json_object_object_add(
+		cov, "on_call_hours_ms", json_object_new_int64(acc->outlook_secs * 1000));
 	json_object_object_add(cov, "on_call_users_count",
-		json_object_new_int(json_object_object_length(users14)));
-	json_object_object_add(cov, "active_overrides", json_object_new_int(overrides));
+		json_object_new_int(json_object_object_length(acc->users14)));
+	json_object_object_add(cov, "active_overrides", json_object_new_int(acc->overrides));
 	json_object_object_add(data, "coverage", cov);
-	json_object_object_add(data, "current_shifts", shifts);
-	json_object_put(users14);
-	return 0;
+}
+
+/*
+ * The on-call part: on-call seconds per user in [from, to) (top 6) with the incidents created
+ * during their shifts (services scope, a JSON array, and the incident filters of filters),
+ * coverage of the next SLA_COVERAGE_DAYS days from now (a day is covered when some block
+ * overlaps it), and the shifts covering now (at most 5), over every schedule (at most
+ * SLA_SCHEDULES_MAX; one whose zone this server does not know is left out).
+ */
+static int add_oncall(struct db *db, struct arena *a, int64_t from, int64_t to, int64_t now,
+	const char *scope, const char *filters, struct json_object *data, struct db_error *err)
+{
+	const char **ids;
+	int n = schedule_list(db, a, SLA_SCHEDULES_MAX, &ids, err), rc = 0;
+	if (n < 0)
+		return -1;
+	struct oncall_acc acc = {.from = from,
+		.to = to,
+		.now = now,
+		.horizon = now + (int64_t)SLA_COVERAGE_DAYS * 86400,
+		.cap = 16,
+		.shifts = json_object_new_array(),
+		.users14 = json_object_new_object()};
+	acc.load = arena_alloc(a, acc.cap * sizeof(*acc.load));
+
+	for (int i = 0; i < n && rc == 0; i++) {
+		struct schedule s;
+		struct oncall_block *b;
+		size_t nb;
+		rc = schedule_load_view(
+			db, a, ids[i], now * 1000, now - from, acc.horizon - now, &s, err);
+		if (rc != 0 ||
+			oncall_blocks(&s.oc, from < now ? from : now, acc.horizon, &b, &nb) < 0) {
+			rc = rc < 0 ? -1 : 0; /* 1: deleted meanwhile */
+			continue;
+		}
+		for (size_t k = 0; k < s.oc.noverrides; k++)
+			acc.overrides += s.oc.overrides[k].end >= now;
+		for (size_t k = 0; k < nb; k++)
+			acc_block(&acc, a, &s, &b[k]);
+		free(b);
+	}
+	if (rc == 0)
+		rc = render_load(db, &acc, scope, filters, data, err);
+	if (rc == 0) {
+		render_coverage(&acc, data);
+		json_object_object_add(data, "current_shifts", json_object_get(acc.shifts));
+	}
+	acc_release(&acc);
+	return rc;
 }
 
 int sla_analytics(struct db *db, struct arena *a, const char *key_id, const char *filters,
