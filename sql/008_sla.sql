@@ -620,7 +620,8 @@ BEGIN
 
 	-- the scope: named services and teams (each must exist), narrowed for a USER
 	IF p_f ? 'service_ids' THEN
-		SELECT array_agg(x::uuid) INTO v_svcs FROM jsonb_array_elements_text(p_f->'service_ids') x;
+		SELECT array_agg(DISTINCT x::uuid) INTO v_svcs
+		FROM jsonb_array_elements_text(p_f->'service_ids') x;
 		SELECT count(*) INTO v_n FROM service s WHERE s.id = ANY(v_svcs);
 		IF v_n < cardinality(v_svcs) THEN
 			RETURN ok_analytics_err(422, 'invalid_parameter', 'service_id names no service');
@@ -629,7 +630,7 @@ BEGIN
 	IF p_f ? 'team_ids' THEN
 		SELECT count(*) INTO v_n FROM team t
 		WHERE t.id IN (SELECT x::uuid FROM jsonb_array_elements_text(p_f->'team_ids') x);
-		IF v_n < jsonb_array_length(p_f->'team_ids') THEN
+		IF v_n < (SELECT count(DISTINCT x) FROM jsonb_array_elements_text(p_f->'team_ids') x) THEN
 			RETURN ok_analytics_err(422, 'invalid_parameter', 'team_id names no team');
 		END IF;
 		SELECT coalesce(array_agg(s.id), '{}') INTO v_allowed FROM service s

@@ -260,6 +260,10 @@ def test_analytics_hourly_trend_and_filters(s):
         assert (d["total_incidents"], d["mtta"]) == (5, 19)   # I1 I2 I5 I7 I8; acks 76/4
         d = metrics(s, team_id=f["team"], window=7, assignee_id=f["u1"])
         assert d["total_incidents"] == 2 and d["active_incidents"] == 1
+        d = metrics(s, service_id="%s,%s,%s" % (f["s1"], f["s2"], f["s1"]), window=7)
+        assert d["total_incidents"] == 8                          # a repeated id counts once
+        d = metrics(s, team_id="%s,%s" % (f["team"], f["team"]), window=7)
+        assert d["total_incidents"] == 8
         d = metrics(s, service_id=f["s2"], window=7, status="SNOOZED")
         assert d["total_incidents"] == 1 and d["ack_breaches"] == 1
         # the newest incidents on request, with descriptions only when asked
