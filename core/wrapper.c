@@ -65,3 +65,11 @@ const char *skip_prefix_ci(const char *s, const char *prefix)
 	}
 	return s;
 }
+
+int str_in_list(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (!strcmp(s, *list))
+			return 1;
+	return 0;
+}

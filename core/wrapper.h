@@ -14,6 +14,9 @@ char *xstrndup(const char *s, size_t n) __attribute__((malloc, returns_nonnull))
 /* Case-insensitive prefix test: returns a pointer just past the prefix in s, or NULL. */
 const char *skip_prefix_ci(const char *s, const char *prefix);
 
+/* 1 when s equals one of the strings of list (NULL-terminated), else 0. */
+int str_in_list(const char *s, const char *const *list);
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

@@ -49,6 +49,11 @@ static const struct route routes[] = {
 	{ "PUT", "/api/settings/retention", retention_put, ERR_NATIVE, NULL },
 	{ "POST", "/api/settings/retention", retention_run, ERR_NATIVE, NULL },
 	{ "GET", "/api/sla/compliance", sla_compliance, ERR_NATIVE, NULL },
+	/* analytics (issue 6, SLA engine) */
+	{ "GET", "/api/analytics", analytics_get, ERR_NATIVE, NULL },
+	{ "GET", "/api/reports/metrics", analytics_get, ERR_NATIVE, NULL },
+	{ "GET", "/api/analytics/export", analytics_export, ERR_NATIVE, NULL },
+	{ "GET", "/reports/executive", report_executive, ERR_NATIVE, NULL },
 	/* the configuration resources (api/resources.c), after /api/schedules/:id/oncall */
 	{ "GET", "/api/services", rest_list, ERR_NATIVE, &rest_service },
 	{ "POST", "/api/services", rest_create, ERR_NATIVE, &rest_service },

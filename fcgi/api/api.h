@@ -61,4 +61,9 @@ handler_fn retention_put;         /* PUT /api/settings/retention (clamped) */
 handler_fn retention_run;         /* POST /api/settings/retention {dry_run} */
 handler_fn sla_compliance;        /* GET /api/sla/compliance (analytics:read) */
 
+/* analytics.c, report.c: the SLA/analytics surfaces (issue 6) */
+handler_fn analytics_get;         /* GET /api/analytics and /api/reports/metrics[?filters] */
+handler_fn analytics_export;      /* GET /api/analytics/export?format=csv|json[&filters] */
+handler_fn report_executive;      /* GET /reports/executive[?window=30&filters] (HTML + SVG) */
+
 #endif
