@@ -50,14 +50,6 @@ struct json_object *body_object(struct req *rq)
 	return o;
 }
 
-static int in_list(const char *s, const char *const *list)
-{
-	for (; *list; list++)
-		if (!strcmp(s, *list))
-			return 1;
-	return 0;
-}
-
 /* Copies s without control characters (keeping \n and \t when multiline) into the arena. */
 static const char *clean(struct arena *a, const char *s, int multiline)
 {
@@ -174,7 +166,7 @@ static int check_array(const struct field *f, struct json_object *val, struct js
 		struct json_object *e = json_object_array_get_idx(val, i);
 		const char *s = json_object_is_type(e, json_type_string) ? json_object_get_string(e)
 									 : NULL;
-		if (f->type == F_UUID_ARRAY ? !s || !crypto_is_uuid(s) : !s || !in_list(s, f->one_of))
+		if (f->type == F_UUID_ARRAY ? !s || !crypto_is_uuid(s) : !s || !str_in_list(s, f->one_of))
 			return api_fail(err, 422, "invalid_field", "%s[%zu] must be %s", f->name, i,
 				f->type == F_UUID_ARRAY ? "a UUID" : "one of the documented values");
 		for (size_t j = 0; j < i; j++)
@@ -216,7 +208,7 @@ static int check_string(struct req *rq, const struct field *f, struct json_objec
 				f->name);
 		break;
 	default:
-		if (f->one_of && !in_list(s, f->one_of))
+		if (f->one_of && !str_in_list(s, f->one_of))
 			return api_fail(err, 422, "invalid_field", "%s has an unknown value: %.64s",
 				f->name, s);
 	}
@@ -382,7 +374,7 @@ int body_query_list(struct req *rq, const char *name, const char *const *allowed
 	json_object_object_add(f, name, arr);
 	char *s = arena_strdup(&rq->arena, q), *save = NULL;
 	for (char *t = strtok_r(s, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		if (!in_list(t, allowed))
+		if (!str_in_list(t, allowed))
 			return api_fail(err, 400, "invalid_parameter",
 				"%s has an unknown value: %.64s", name, t);
 		json_object_array_add(arr, json_object_new_string(t));

@@ -95,8 +95,7 @@ static int filter(struct req *rq, const struct field *f, struct json_object *fil
 	else if (f->type == F_BOOL)
 		ok = !strcmp(q, "true") || !strcmp(q, "false");
 	else
-		for (const char *const *v = f->one_of; !(ok = !strcmp(*v, q)) && v[1]; v++)
-			;
+		ok = str_in_list(q, f->one_of);
 	if (!ok)
 		return api_fail(err, 400, "invalid_parameter", "%s has an invalid value: %.64s",
 			f->name, q);
