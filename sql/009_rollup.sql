@@ -37,14 +37,8 @@ INSERT INTO rollup_state (id) VALUES (true);
 -- CHECK only constrains its spelling; PUT /api/settings/retention checks the tz database).
 CREATE OR REPLACE FUNCTION ok_business_tz() RETURNS text
 LANGUAGE plpgsql STABLE AS $$
-DECLARE
-	v_tz text;
 BEGIN
-	SELECT business_hours_time_zone INTO v_tz FROM system_settings;
-	PERFORM now() AT TIME ZONE v_tz;
-	RETURN v_tz;
-EXCEPTION WHEN invalid_parameter_value OR data_exception THEN
-	RETURN 'UTC';
+	RETURN ok_analytics_zone((SELECT business_hours_time_zone FROM system_settings));  -- 008
 END
 $$;
 
