@@ -1,5 +1,6 @@
 /* rollups.c: the admin endpoints of the daily rollups (spec §6.2: backfill, health) and of
  * retention (spec §5, §7.2: settings, dry run and run), and SLA compliance (spec §6.3). */
+#include <limits.h>
 #include <string.h>
 
 #include "api.h"
@@ -7,8 +8,7 @@
 #include "resp.h"
 #include "auth.h"
 #include "db.h"
-#include "event.h"
-#include "intake.h"
+#include "body.h"
 #include "json.h"
 #include "rollup.h"
 #include "wrapper.h"
@@ -16,10 +16,27 @@
 #define BACKFILL_MAX_DAYS 3650
 #define RETENTION_HTTP_MAX_BATCHES 500 /* a manual run stops there (complete: false) */
 
-/* The integer settings of PUT /api/settings/retention (bounds are clamped by SQL). */
-static const char *const retention_days[] = {"incident_retention_days", "alert_retention_days",
-	"log_retention_days", "metrics_retention_days", "real_time_window_days"};
-#define RETENTION_TZ "business_hours_time_zone"
+/* {"days": 1..3650} or {"start": "YYYY-MM-DD"[, "end": …]} (the dates are checked by SQL) */
+static const struct field backfill_fields[] = {
+	{.name = "days", .type = F_INT, .min = 1, .max = BACKFILL_MAX_DAYS},
+	{.name = "start", .type = F_STRING, .min = 1, .max = 32},
+	{.name = "end", .type = F_STRING, .min = 1, .max = 32},
+};
+
+/* The settings of PUT /api/settings/retention: out-of-range days are clamped by SQL, not
+ * refused; the zone is checked against the tz database there too. */
+static const struct field retention_fields[] = {
+	{.name = "incident_retention_days", .type = F_INT, .min = INT_MIN, .max = INT_MAX},
+	{.name = "alert_retention_days", .type = F_INT, .min = INT_MIN, .max = INT_MAX},
+	{.name = "log_retention_days", .type = F_INT, .min = INT_MIN, .max = INT_MAX},
+	{.name = "metrics_retention_days", .type = F_INT, .min = INT_MIN, .max = INT_MAX},
+	{.name = "real_time_window_days", .type = F_INT, .min = INT_MIN, .max = INT_MAX},
+	{.name = "business_hours_time_zone", .type = F_STRING, .min = 1, .max = 64},
+};
+
+static const struct field run_fields[] = {
+	{.name = "dry_run", .type = F_BOOL},
+};
 
 /* Renders {"data": data} with status 200 (data is not consumed). */
 static void render_data(struct req *rq, struct json_object *data)
@@ -31,44 +48,17 @@ static void render_data(struct req *rq, struct json_object *data)
 	json_object_put(root);
 }
 
-/* The body of rq as a JSON object. */
-static int body_object(struct req *rq, struct json_object **out, struct api_err *err)
+/* Auth with the admin scope, then the body (empty: {} when empty_ok) checked against fields
+ * into *args. */
+static int admin_write(struct req *rq, const struct field *fields, size_t n, int empty_ok,
+	struct principal *who, struct json_object **args, struct api_err *err)
 {
-	struct verrs *v = arena_calloc(&rq->arena, sizeof(*v));
+	struct json_object *body;
 
-	if (intake_body(rq, 0, out, v, err) < 0)
+	*args = body_object(rq);
+	if (auth_require(rq, APIKEY_ADMIN, who, err) < 0 || body_read(rq, empty_ok, &body, err) < 0)
 		return -1;
-	if (!json_object_is_type(*out, json_type_object))
-		return api_fail(err, 422, "invalid_body", "request body must be a JSON object");
-	return 0;
-}
-
-/* {"days": 1..3650} or {"start": "YYYY-MM-DD"[, "end": …]}; the dates are checked by SQL. */
-static int backfill_args(struct json_object *body, struct api_err *err)
-{
-	struct json_object *days = json_get(body, "days");
-
-	json_object_object_foreach(body, key, val)
-	{
-		if (strcmp(key, "days") && strcmp(key, "start") && strcmp(key, "end"))
-			return api_fail(err, 422, "unknown_field", "unknown field: %.64s", key);
-		if (strcmp(key, "days") && !json_object_is_type(val, json_type_string))
-			return api_fail(
-				err, 422, "invalid_field", "%s must be a date (YYYY-MM-DD)", key);
-	}
-	if (days) {
-		if (json_get(body, "start") || json_get(body, "end"))
-			return api_fail(err, 422, "invalid_field",
-				"days cannot be combined with start or end");
-		int64_t n = json_object_get_int64(days);
-		if (!json_object_is_type(days, json_type_int) || n < 1 || n > BACKFILL_MAX_DAYS)
-			return api_fail(err, 422, "invalid_field",
-				"days must be an integer from 1 to %d", BACKFILL_MAX_DAYS);
-		return 0;
-	}
-	if (!json_get(body, "start"))
-		return api_fail(err, 422, "missing_field", "days or start is required");
-	return 0;
+	return body_check(rq, body, fields, n, 0, *args, err);
 }
 
 int rollups_backfill(struct req *rq, struct api_err *err)
@@ -77,9 +67,13 @@ int rollups_backfill(struct req *rq, struct api_err *err)
 	struct db_error dberr = {0};
 	struct json_object *body, *plan;
 
-	if (auth_require(rq, APIKEY_ADMIN, &who, err) < 0 || body_object(rq, &body, err) < 0 ||
-		backfill_args(body, err) < 0)
+	if (admin_write(rq, backfill_fields, ARRAY_SIZE(backfill_fields), 0, &who, &body, err) < 0)
 		return -1;
+	int has_days = json_object_object_get_ex(body, "days", NULL);
+	if (has_days && json_object_object_length(body) > 1)
+		return api_fail(err, 422, "invalid_field", "days cannot be combined with start or end");
+	if (!has_days && !json_object_object_get_ex(body, "start", NULL))
+		return api_fail(err, 422, "missing_field", "days or start is required");
 	if (rollup_plan(rq->app->db, &rq->arena,
 		    json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN), &plan,
 		    &dberr) < 0)
@@ -133,36 +127,14 @@ int retention_get(struct req *rq, struct api_err *err)
 	return admin_read(rq, rollup_retention_settings, err);
 }
 
-static int is_days_field(const char *key)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(retention_days); i++)
-		if (!strcmp(retention_days[i], key))
-			return 1;
-	return 0;
-}
-
 int retention_put(struct req *rq, struct api_err *err)
 {
 	struct principal who;
 	struct db_error dberr = {0};
 	struct json_object *body, *out;
 
-	if (auth_require(rq, APIKEY_ADMIN, &who, err) < 0 || body_object(rq, &body, err) < 0)
+	if (admin_write(rq, retention_fields, ARRAY_SIZE(retention_fields), 0, &who, &body, err) < 0)
 		return -1;
-	json_object_object_foreach(body, key, val)
-	{
-		if (is_days_field(key)) {
-			if (!json_object_is_type(val, json_type_int))
-				return api_fail(err, 422, "invalid_field",
-					"%s must be an integer (days)", key);
-		} else if (!strcmp(key, RETENTION_TZ)) {
-			if (!json_object_is_type(val, json_type_string))
-				return api_fail(err, 422, "invalid_field",
-					"%s must be a string (an IANA time zone)", key);
-		} else {
-			return api_fail(err, 422, "unknown_field", "unknown field: %.64s", key);
-		}
-	}
 	if (!json_object_object_length(body))
 		return api_fail(err, 422, "no_fields",
 			"no setting to update: incident_retention_days, alert_retention_days, "
@@ -188,24 +160,11 @@ int retention_run(struct req *rq, struct api_err *err)
 	struct principal who;
 	struct db_error dberr = {0};
 	struct json_object *body, *out;
-	int dry_run = 1;
 
-	if (auth_require(rq, APIKEY_ADMIN, &who, err) < 0)
+	if (admin_write(rq, run_fields, ARRAY_SIZE(run_fields), 1, &who, &body, err) < 0)
 		return -1;
-	if (rq->body_len && body_object(rq, &body, err) < 0)
-		return -1;
-	if (rq->body_len) {
-		json_object_object_foreach(body, key, val)
-		{
-			if (strcmp(key, "dry_run"))
-				return api_fail(
-					err, 422, "unknown_field", "unknown field: %.64s", key);
-			if (!json_object_is_type(val, json_type_boolean))
-				return api_fail(
-					err, 422, "invalid_field", "dry_run must be true or false");
-			dry_run = json_object_get_boolean(val);
-		}
-	}
+	struct json_object *d = json_get(body, "dry_run");
+	int dry_run = !d || json_object_get_boolean(d); /* a dry run unless told otherwise */
 	if (dry_run) {
 		if (rollup_retention_preview(rq->app->db, &rq->arena, &out, &dberr) < 0)
 			return api_fail_db(rq, &dberr, err);
